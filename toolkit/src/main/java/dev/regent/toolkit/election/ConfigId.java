@@ -1,0 +1,30 @@
+package dev.regent.toolkit.election;
+
+import java.util.Comparator;
+
+/**
+ * Position of a voter configuration in the chain of configurations: the term of the leader that
+ * wrote it and its index. Ordered by term, then index, like the last entry of a Raft log; a voter
+ * only votes for a candidate whose configuration is at least as up to date as its own.
+ */
+public record ConfigId(long term, long index) implements Comparable<ConfigId> {
+
+  public static final ConfigId NONE = new ConfigId(0, 0);
+
+  private static final Comparator<ConfigId> ORDER =
+      Comparator.comparingLong(ConfigId::term).thenComparingLong(ConfigId::index);
+
+  @Override
+  public int compareTo(ConfigId other) {
+    return ORDER.compare(this, other);
+  }
+
+  public boolean isAtLeast(ConfigId other) {
+    return compareTo(other) >= 0;
+  }
+
+  @Override
+  public String toString() {
+    return "cfg(" + term + "." + index + ")";
+  }
+}
