@@ -1,0 +1,51 @@
+package dev.regent.toolkit.election;
+
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** The role a node plays, with the volatile bookkeeping that belongs to it. */
+public sealed interface Role {
+
+  /** Follows a leader, or waits for one. */
+  record Follower() implements Role {}
+
+  /** Asking voters whether it could win, without raising its term. */
+  record PreCandidate(SortedSet<NodeId> grants) implements Role {
+    public PreCandidate {
+      grants = Collections.unmodifiableSortedSet(new TreeSet<>(grants));
+    }
+  }
+
+  /** Asking for votes in its (raised, persisted) term. */
+  record Candidate(SortedSet<NodeId> grants) implements Role {
+    public Candidate {
+      grants = Collections.unmodifiableSortedSet(new TreeSet<>(grants));
+    }
+  }
+
+  /**
+   * Leader of the current term.
+   *
+   * @param electedAt when it won (the base of the check-quorum grace before the first lease)
+   * @param lastHeartbeatAt when it last sent heartbeats
+   * @param ackedSentAt per peer, the send time of the latest heartbeat of this term it acknowledged
+   * @param ackedConfig per peer, the configuration it reported in that acknowledgement
+   * @param leaseDeadline end of the lease (meaningful only when {@code hosting})
+   * @param hosting whether a lease was acquired in this term (the singleton may run)
+   */
+  record Leader(
+      long electedAt,
+      long lastHeartbeatAt,
+      SortedMap<NodeId, Long> ackedSentAt,
+      SortedMap<NodeId, ConfigId> ackedConfig,
+      long leaseDeadline,
+      boolean hosting) implements Role {
+    public Leader {
+      ackedSentAt = Collections.unmodifiableSortedMap(new TreeMap<>(ackedSentAt));
+      ackedConfig = Collections.unmodifiableSortedMap(new TreeMap<>(ackedConfig));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.regent.toolkit.election;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seeded fault simulator over the real election core: S1, S2, S3, L1 and L2 must hold on every
+ * schedule. {@code -Dregent.sim.schedules=N} and {@code -Dregent.sim.seed=S} choose the run.
+ */
+class SimulationTest {
+
+  private static final Logger log = LoggerFactory.getLogger(SimulationTest.class);
+  static final long DEFAULT_SCHEDULES = 20_000;
+
+  static long property(String key, long fallback) {
+    String v = System.getProperty(key, "").trim();
+    return v.isEmpty() ? fallback : Long.parseLong(v);
+  }
+
+  @Test
+  void noViolationsAcrossSeededSchedules() {
+    long schedules = property("regent.sim.schedules", DEFAULT_SCHEDULES);
+    long firstSeed = property("regent.sim.seed", 1);
+    var options = Simulation.Options.defaults();
+    var summary = SimulationRunner.run(firstSeed, schedules, options, 3);
+    double seconds = summary.wallNanos() / 1e9;
+    String line = String.format(
+        "simulated %d schedules (seed %d..%d): %d violations [%.1f s, %.0f schedules/s,"
+            + " %.1f simulated hours, %d events]",
+        summary.count(), firstSeed, firstSeed + summary.count() - 1, summary.failures().size(),
+        seconds, summary.count() / seconds, summary.simulatedNanos() / 3.6e12, summary.events());
+    System.out.println(line); // the CI log's one-line summary (test code, not library code)
+    log.info(line);
+    for (var f : summary.failures()) {
+      System.out.println(SimulationRunner.report(f, options));
+    }
+    assertEquals(schedules, summary.count() + (summary.failures().isEmpty() ? 0 : schedules
+        - summary.count()), "every schedule ran");
+    assertTrue(summary.failures().isEmpty(), () -> "violations found, first: "
+        + summary.failures().get(0).violations());
+  }
+}
