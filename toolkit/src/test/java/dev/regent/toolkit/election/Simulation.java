@@ -47,10 +47,18 @@ final class Simulation {
     /** Random faults while the cluster grows from one bootstrapping node. */
     GROWTH,
     /** A quiet cluster; one follower is cut off for a while and returns (L2). */
-    RETURNING_NODE
+    RETURNING_NODE,
+    /**
+     * Two nodes join at once; the moment the leader grows its configuration, the network splits
+     * the leader and the joiners from the older voters (the classic membership-change hazard).
+     */
+    MEMBERSHIP_SPLIT
   }
 
-  /** Knobs for a run; tests that hunt a specific defect turn some up. */
+  /**
+   * Knobs for a run; tests that hunt a specific defect turn some up. {@code timings} null means
+   * each schedule picks the defaults or {@link #TIGHT} from its seed.
+   */
   record Options(
       ElectionTimings timings,
       Set<Defect> defects,
@@ -59,7 +67,7 @@ final class Simulation {
       boolean trace) {
 
     static Options defaults() {
-      return new Options(ElectionTimings.DEFAULTS, Set.of(), null, 0.0005, false);
+      return new Options(null, Set.of(), null, 0.0005, false);
     }
 
     Options withDefects(Set<Defect> d) {
@@ -88,6 +96,10 @@ final class Simulation {
   }
 
   private static final long MS = 1_000_000L;
+
+  /** Valid timings with the lease as long as the safety inequality allows: no slack to hide in. */
+  static final ElectionTimings TIGHT = new ElectionTimings(100 * 1_000_000L, 700 * 1_000_000L,
+      1_000 * 1_000_000L, 630 * 1_000_000L, 0.1);
   private static final long L1_BOUND = 15_000 * MS;
   private static final int MAX_NODES = 9;
 
@@ -104,6 +116,8 @@ final class Simulation {
 
   private final Map<String, Integer> blocked = new TreeMap<>();
   private final Scenario scenario;
+  /** Armed by {@link Scenario#MEMBERSHIP_SPLIT}: run when a leader next grows its configuration. */
+  private Runnable onLeaderConfigGrowth;
   private long now;
   private long seq;
   private long events;
@@ -172,14 +186,18 @@ final class Simulation {
     this.seed = seed;
     this.options = options;
     this.rnd = new SplittableRandom(seed);
-    this.timings = options.timings();
+    // Half the schedules run at the edge of the lease inequality unless the caller fixed timings.
+    boolean tight = rnd.nextBoolean();
+    this.timings = options.timings() != null ? options.timings()
+        : tight ? TIGHT : ElectionTimings.DEFAULTS;
     this.core = new ElectionCore(timings, options.defects());
     this.trace = options.trace() ? new ArrayList<>() : null;
     Scenario[] all = Scenario.values();
     int pick = rnd.nextInt(100);
     this.scenario = options.forcedScenario() != null ? options.forcedScenario()
-        : pick < 60 ? Scenario.CHAOS : pick < 85 ? Scenario.GROWTH : Scenario.RETURNING_NODE;
-    assert all.length == 3;
+        : pick < 55 ? Scenario.CHAOS : pick < 80 ? Scenario.GROWTH
+        : pick < 92 ? Scenario.RETURNING_NODE : Scenario.MEMBERSHIP_SPLIT;
+    assert all.length == 4;
   }
 
   static Result run(long seed, Options options) {
@@ -216,6 +234,12 @@ final class Simulation {
         long chaosEnd = (3_000 + rnd.nextInt(6_000)) * MS;
         scheduleChaos(chaosEnd);
         at(chaosEnd, this::stabilise);
+      }
+      case MEMBERSHIP_SPLIT -> {
+        startConfigured(size);
+        minDelay = MS;
+        maxDelay = 20 * MS;
+        at(2_000 * MS, this::joinTwoThenSplit);
       }
       case RETURNING_NODE -> {
         startConfigured(size);
@@ -348,6 +372,11 @@ final class Simulation {
       history.leaseRenewed(n.id(), n.realOf(lr.leaseDeadline()));
     } else if (effect instanceof SteppedDown) {
       history.hostingEnded(now, n.name);
+    } else if (effect instanceof ElectionEffect.ConfigChanged c && onLeaderConfigGrowth != null
+        && n.state.isLeader() && c.config().voters().size() > n.state.config().voters().size()) {
+      Runnable action = onLeaderConfigGrowth;
+      onLeaderConfigGrowth = null;
+      action.run();
     }
   }
 
@@ -703,6 +732,33 @@ final class Simulation {
       }
     }
     return null;
+  }
+
+  // ---- membership-split scenario ---------------------------------------------------------
+
+  private void joinTwoThenSplit() {
+    SimNode leader = stableConvergedLeader();
+    if (leader == null) {
+      at(now + 100 * MS, this::joinTwoThenSplit);
+      return;
+    }
+    var old = new ArrayList<>(membership);
+    var joiners = new ArrayList<String>();
+    for (int i = 0; i < 2; i++) {
+      SimNode n = addNode();
+      joiners.add(n.name);
+      startNode(n);
+    }
+    membershipAdd(joiners);
+    onLeaderConfigGrowth = () -> {
+      SimNode current = leaderOr(aliveMembers());
+      var side = new ArrayList<String>(joiners);
+      side.add(current.name);
+      var rest = new ArrayList<String>(old);
+      rest.remove(current.name);
+      partition(List.of(side, rest), (1_000 + rnd.nextInt(3_000)) * MS);
+    };
+    at(now + 6_000 * MS, this::stabilise);
   }
 
   // ---- L2 scenario -------------------------------------------------------------------------
