@@ -1,0 +1,208 @@
+package dev.regent.toolkit.election.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.regent.toolkit.election.ConfigId;
+import dev.regent.toolkit.election.ElectionMessage;
+import dev.regent.toolkit.election.ElectionMessage.Heartbeat;
+import dev.regent.toolkit.election.ElectionMessage.HeartbeatAck;
+import dev.regent.toolkit.election.ElectionMessage.PreVoteRequest;
+import dev.regent.toolkit.election.ElectionMessage.PreVoteResponse;
+import dev.regent.toolkit.election.ElectionMessage.TimeoutNow;
+import dev.regent.toolkit.election.ElectionMessage.VoteRequest;
+import dev.regent.toolkit.election.ElectionMessage.VoteResponse;
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.VoterConfig;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import scala.util.Try;
+
+/**
+ * The election wire format through a real actor system's serialization, configured as in
+ * production: Java serialization off, so only the reference.conf binding can make this work.
+ */
+class ElectionEnvelopeSerializationTest {
+
+  private static final NodeId A = new NodeId("127.0.0.1-2551", 0x1a20_7ba3_ff3d_3132L);
+  private static final NodeId B = new NodeId("127.0.0.1-2552", 7);
+  private static final NodeId C = new NodeId("host with spaces:ü", -1);
+  private static final VoterConfig CONFIG = VoterConfig.of(new ConfigId(4, 2), List.of(A, B, C));
+
+  private static ActorTestKit testKit;
+  private static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("wire", ConfigFactory.parseString("""
+        pekko.actor.allow-java-serialization = off
+        pekko.actor.serialize-messages = off
+        """));
+    serialization = SerializationExtension.get(testKit.system().classicSystem());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /** At least one sample per message type; more where optional or empty parts matter. */
+  private static List<ElectionMessage> samples() {
+    return List.of(
+        new PreVoteRequest(5, A, new ConfigId(4, 2)),
+        new PreVoteResponse(5, B, true),
+        new PreVoteResponse(5, B, false),
+        new VoteRequest(5, A, ConfigId.NONE, Optional.empty()),
+        new VoteRequest(6, A, new ConfigId(4, 2), Optional.of(B)),
+        new VoteResponse(6, C, true),
+        new Heartbeat(6, A, 123_456_789_012L, CONFIG),
+        new Heartbeat(0, A, -5, VoterConfig.EMPTY),
+        new HeartbeatAck(6, B, 123_456_789_012L, new ConfigId(4, 2), true),
+        new HeartbeatAck(7, C, Long.MIN_VALUE, ConfigId.NONE, false),
+        new TimeoutNow(6, A));
+  }
+
+  @Test
+  void samplesCoverEveryMessageType() {
+    Set<Class<?>> covered = samples().stream().map(Object::getClass).collect(Collectors.toSet());
+    assertEquals(Set.of(ElectionMessage.class.getPermittedSubclasses()), covered);
+  }
+
+  @Test
+  void envelopesUseJacksonCbor() {
+    Serializer serializer =
+        serialization.findSerializerFor(new ElectionEnvelope("x", new TimeoutNow(1, A)));
+    assertEquals("org.apache.pekko.serialization.jackson.JacksonCborSerializer",
+        serializer.getClass().getName());
+  }
+
+  @Test
+  void everyMessageRoundTrips() {
+    for (ElectionMessage message : samples()) {
+      var envelope = new ElectionEnvelope(B.name(), message);
+      Object back = roundTrip(envelope);
+      assertEquals(envelope, back, () -> "round trip of " + message);
+      // Records compare sets by content; check the sorted, immutable shape survived too.
+      if (message instanceof Heartbeat hb) {
+        var config = ((Heartbeat) ((ElectionEnvelope) back).message()).config();
+        assertEquals(List.copyOf(hb.config().voters()), List.copyOf(config.voters()));
+      }
+    }
+  }
+
+  @Test
+  void typeNamesAreLogicalNotClassNames() throws Exception {
+    byte[] bytes = serialization.serialize(new ElectionEnvelope("x", new TimeoutNow(1, A))).get();
+    Map<?, ?> tree = new CBORMapper().readValue(bytes, LinkedHashMap.class);
+    assertEquals("TimeoutNow", ((Map<?, ?>) tree.get("message")).get("type"));
+    assertEquals(Set.of("toName", "message"), tree.keySet(), "no derived properties on the wire");
+    byte[] hb = serialization.serialize(
+        new ElectionEnvelope("x", new Heartbeat(1, A, 2, CONFIG))).get();
+    Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) new CBORMapper().readValue(hb, Map.class)
+        .get("message")).get("config");
+    assertEquals(Set.of("id", "voters"), config.keySet());
+  }
+
+  @Test
+  void randomBytesFailCleanly() {
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    Serializer serializer = serialization.findSerializerFor(envelope);
+    String manifest = Serializers.manifestFor(serializer, envelope);
+    var random = new Random(42);
+    for (int i = 0; i < 2_000; i++) {
+      byte[] junk = new byte[random.nextInt(64)];
+      random.nextBytes(junk);
+      assertCleanFailure(serialization.deserialize(junk, serializer.identifier(), manifest));
+    }
+  }
+
+  @Test
+  void bareNullAndOtherSingleTokensFailCleanly() {
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    Serializer serializer = serialization.findSerializerFor(envelope);
+    String manifest = Serializers.manifestFor(serializer, envelope);
+    // CBOR null, undefined, break, empty map, empty array, false: Jackson alone maps null to null.
+    for (int b : new int[] {0xf6, 0xf7, 0xff, 0xa0, 0x80, 0xf4}) {
+      byte[] payload = {(byte) b};
+      assertCleanFailure(serialization.deserialize(payload, serializer.identifier(), manifest));
+    }
+  }
+
+  @Test
+  void corruptedPayloadFailsCleanly() {
+    var envelope = new ElectionEnvelope("x", new Heartbeat(6, A, 1, CONFIG));
+    Serializer serializer = serialization.findSerializerFor(envelope);
+    String manifest = Serializers.manifestFor(serializer, envelope);
+    byte[] bytes = serialization.serialize(envelope).get();
+    for (int len = 0; len < bytes.length; len++) {
+      byte[] truncated = Arrays.copyOf(bytes, len);
+      assertCleanFailure(serialization.deserialize(truncated, serializer.identifier(), manifest));
+    }
+  }
+
+  @Test
+  void unknownOrMissingPartsFailCleanly() throws Exception {
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    Serializer serializer = serialization.findSerializerFor(envelope);
+    String manifest = Serializers.manifestFor(serializer, envelope);
+    var mapper = new CBORMapper();
+    List<Map<String, Object>> bad = List.of(
+        Map.of("toName", "x", "message", Map.of("type", "Bogus", "term", 1)),
+        Map.of("toName", "x", "message", Map.of("term", 1)),
+        Map.of("toName", "x"),
+        Map.of("toName", "x", "message", Map.of("type", "TimeoutNow", "term", 1,
+            "from", Map.of("name", " ", "stateId", 1))),
+        Map.of("toName", "x", "message", Map.of("type", "java.lang.ProcessBuilder")));
+    for (Map<String, Object> payload : bad) {
+      byte[] bytes = mapper.writeValueAsBytes(payload);
+      assertCleanFailure(serialization.deserialize(bytes, serializer.identifier(), manifest));
+    }
+  }
+
+  @Test
+  void wrongManifestFailsCleanly() {
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    Serializer serializer = serialization.findSerializerFor(envelope);
+    byte[] bytes = serialization.serialize(envelope).get();
+    for (String manifest : List.of("no.such.Class", "java.lang.String",
+        "java.lang.ProcessBuilder", TimeoutNow.class.getName(), "")) {
+      assertCleanFailure(serialization.deserialize(bytes, serializer.identifier(), manifest));
+    }
+    assertNotEquals(0, bytes.length);
+  }
+
+  private static Object roundTrip(Object obj) {
+    Serializer serializer = serialization.findSerializerFor(obj);
+    String manifest = Serializers.manifestFor(serializer, obj);
+    byte[] bytes = serialization.serialize(obj).get();
+    return serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+  }
+
+  /**
+   * A bad payload must come back as a failed Try holding an ordinary exception (so the caller, or
+   * Pekko remoting, can log and drop it), never as an Error or an escaped throw.
+   */
+  private static void assertCleanFailure(Try<Object> result) {
+    assertTrue(result.isFailure(), () -> "expected a failure, got " + result);
+    Throwable cause = result.failed().get();
+    assertInstanceOf(Exception.class, cause);
+  }
+}
