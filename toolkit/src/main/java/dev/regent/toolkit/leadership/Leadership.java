@@ -1,0 +1,29 @@
+package dev.regent.toolkit.leadership;
+
+import dev.regent.toolkit.election.NodeId;
+import java.util.Optional;
+import org.apache.pekko.actor.Address;
+
+/**
+ * A snapshot of this node's view of the election, cheap to read from any thread.
+ *
+ * @param self this node's voter identity
+ * @param term the current term
+ * @param leader the leader this node knows of in {@code term}, if any
+ * @param leaderAddress where that leader runs
+ * @param isLeader whether this node leads {@code term} and has acquired a lease in it
+ * @param leaseDeadlineNanos end of this node's lease ({@link System#nanoTime()}), if it leads
+ */
+public record Leadership(
+    NodeId self,
+    long term,
+    Optional<NodeId> leader,
+    Optional<Address> leaderAddress,
+    boolean isLeader,
+    long leaseDeadlineNanos) {
+
+  /** Whether this node may act as leader right now: it leads and its lease has not run out. */
+  public boolean holdsLease() {
+    return isLeader && System.nanoTime() - leaseDeadlineNanos < 0;
+  }
+}
