@@ -161,7 +161,15 @@ public final class ClusterSingleton implements Extension {
           CompletionStage<Done> stopped = AskPattern.ask(manager,
               SingletonManager.StopForShutdown::new, timeout, system.scheduler());
           return stopped.exceptionally(e -> {
-            LOG.warn("Singleton [{}] did not confirm its stop: {}", name, e.toString());
+            // After a plain terminate() Pekko's cluster runs CoordinatedShutdown when every actor
+            // (the manager and its instance too) is already gone: nothing is left to stop.
+            boolean afterTermination = CoordinatedShutdown.get(system).getShutdownReason()
+                .filter(r -> r == CoordinatedShutdown.clusterDowningReason()).isPresent();
+            if (afterTermination) {
+              LOG.debug("Singleton [{}] manager already gone at shutdown", name);
+            } else {
+              LOG.warn("Singleton [{}] did not confirm its stop: {}", name, e.toString());
+            }
             return Done.getInstance();
           });
         });
