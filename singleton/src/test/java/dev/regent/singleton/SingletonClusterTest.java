@@ -9,8 +9,6 @@ import dev.regent.singleton.InstanceRecorder.Incarnation;
 import dev.regent.toolkit.fencing.FencingToken;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -21,22 +19,19 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Down;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Three ActorSystems in this JVM on loopback Artery TCP, Java serialization off: the singleton's
  * manager and proxy over real remoting, with the {@link InJvmElection} stand-in deciding who
- * leads (exactly controlled timing).
+ * leads (exactly controlled timing). SingletonRegentElectionTest runs the same scenarios with the
+ * real election and measures them.
  */
 class SingletonClusterTest {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SingletonClusterTest.class);
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String NAME = "test";
 
@@ -226,59 +221,6 @@ class SingletonClusterTest {
     return nodeOf(system).current();
   }
 
-  /**
-   * Crash failover and graceful handover, measured over rolling runs: each run removes the
-   * leader (terminate without CoordinatedShutdown, or CoordinatedShutdown) and adds a fresh node.
-   */
-  @Test
-  void measureFailoverAndHandover() {
-    int runs = Integer.getInteger("regent.singleton.runs", 10);
-    List<ActorSystem<Void>> nodes = cluster.startUp(3);
-    nodes.forEach(this::init);
-    List<Long> crashMs = new ArrayList<>();
-    List<Long> handoverMs = new ArrayList<>();
-    for (int run = 0; run < 2 * runs; run++) {
-      boolean crash = run % 2 == 0;
-      Incarnation current = awaitOneRunning();
-      ActorSystem<Void> leader = cluster.byName(current.node());
-      long t0 = System.nanoTime();
-      if (crash) {
-        leader.terminate();
-      } else {
-        CoordinatedShutdown.get(leader).run(CoordinatedShutdown.unknownReason());
-      }
-      Incarnation next = awaitNewInstance(current);
-      long ms = TimeUnit.NANOSECONDS.toMillis(next.startNanos() - t0);
-      (crash ? crashMs : handoverMs).add(ms);
-      LOG.info("run {}: {} -> {} ms", run, crash ? "crash" : "graceful", ms);
-      awaitTerminated(leader);
-      downCrashed(leader);
-      init(cluster.start());
-      cluster.awaitAllUp();
-    }
-    assertNoOverlap();
-    String report = String.format(
-        "singleton (%s election) over %d runs each: crash failover median %d ms (all %s);"
-            + " graceful handover median %d ms (all %s)",
-        "in-JVM stand-in", runs, median(crashMs), crashMs, median(handoverMs), handoverMs);
-    LOG.warn(report);
-    System.out.println(report);
-  }
-
-  private void awaitTerminated(ActorSystem<?> system) {
-    try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private void downCrashed(ActorSystem<?> gone) {
-    var address = Cluster.get(gone).selfMember().address();
-    ActorSystem<Void> survivor = cluster.live().get(0);
-    Cluster.get(survivor).manager().tell(new Down(address));
-  }
-
   /** By identity: ActorSystems with the same name are equal(). */
   private static int indexOf(List<? extends ActorSystem<?>> systems, ActorSystem<?> system) {
     for (int i = 0; i < systems.size(); i++) {
@@ -287,11 +229,5 @@ class SingletonClusterTest {
       }
     }
     throw new AssertionError("not in the list: " + system);
-  }
-
-  static long median(List<Long> values) {
-    List<Long> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    return sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2);
   }
 }
