@@ -63,7 +63,13 @@ final class InJvmCluster implements AutoCloseable {
 
   /** Starts a node and joins it to the first live node (the first node joins itself). */
   synchronized ActorSystem<Void> start() {
-    Config config = extra.withFallback(baseConfig(stateRoot.resolve("node-" + started++)))
+    return start(ConfigFactory.empty());
+  }
+
+  /** Like {@link #start()} with configuration for this node only. */
+  synchronized ActorSystem<Void> start(Config nodeConfig) {
+    Config config = nodeConfig.withFallback(extra)
+        .withFallback(baseConfig(stateRoot.resolve("node-" + started++)))
         .withFallback(ConfigFactory.load());
     ActorSystemSetup setup = ActorSystemSetup.create(BootstrapSetup.create(config));
     if (fake.isPresent()) {

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import dev.regent.singleton.internal.SingletonPaths;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -120,6 +122,32 @@ class SingletonClusterTest {
     Incarnation next = awaitNewInstance(first);
     assertTrue(next.token() > first.token());
     assertNoOverlap();
+  }
+
+  @Test
+  void nodesWithoutTheRoleRunOnlyAProxy() throws Exception {
+    var voter = ConfigFactory.parseString("""
+        pekko.cluster.roles = [voter]
+        regent.election.voter-role = voter
+        """);
+    var other = ConfigFactory.parseString("regent.election.voter-role = voter");
+    List<ActorSystem<Void>> nodes = List.of(cluster.start(voter), cluster.start(voter),
+        cluster.start(other));
+    cluster.awaitAllUp();
+    List<ActorRef<TestSingleton.Command>> proxies = nodes.stream()
+        .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
+            .withSettings(ClusterSingletonSettings.create(s).withRole("voter"))))
+        .toList();
+    Incarnation first = awaitOneRunning();
+    TestSingleton.Pong pong = ping(nodes.get(2), proxies.get(2), "from a non-voter");
+    assertEquals(first.token(), pong.token());
+    // No manager on the node without the role: watching its path ends at once.
+    TestProbe<Object> probe = TestProbe.create(nodes.get(2));
+    ActorRef<Object> absent = SingletonPaths.manager(nodes.get(2),
+        Cluster.get(nodes.get(2)).selfMember().address(), NAME);
+    probe.expectTerminated(absent, Duration.ofSeconds(5));
+    assertEquals(0, ClusterSingleton.get(nodes.get(2)).stats(NAME).orElseThrow()
+        .instancesStarted());
   }
 
   @Test
