@@ -146,6 +146,15 @@ public final class TestCluster implements AutoCloseable {
     return List.copyOf(live);
   }
 
+  /**
+   * {@code nodes} without {@code node}. By identity: typed actor systems compare equal by their
+   * (local) path, so {@code List.remove(Object)} would remove the wrong one.
+   */
+  public static List<ActorSystem<Void>> without(List<ActorSystem<Void>> nodes,
+      ActorSystem<?> node) {
+    return nodes.stream().filter(s -> s != node).collect(Collectors.toCollection(ArrayList::new));
+  }
+
   public static Address addressOf(ActorSystem<?> s) {
     return Cluster.get(s).selfMember().address();
   }
@@ -209,14 +218,14 @@ public final class TestCluster implements AutoCloseable {
 
   /** Terminates one system and waits for it (its CoordinatedShutdown runs: graceful leave). */
   public void terminate(ActorSystem<Void> system) {
-    live.remove(system);
+    live.removeIf(s -> s == system);
     system.terminate();
     awaitTerminated(system);
   }
 
   /** Marks {@code system} as gone without waiting (for measurements); call {@link #close}. */
   public void terminateAsync(ActorSystem<Void> system) {
-    live.remove(system);
+    live.removeIf(s -> s == system);
     system.terminate();
   }
 

@@ -131,6 +131,12 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         log.debug("Election actor started as {} in term {}", store.self(), first.state().term());
         apply(first);
       });
+      // Seed the membership now, so a restarted actor does not drop peers' messages while it
+      // waits for the subscription's first events.
+      withMdc(() -> {
+        cluster.state().getMembers().forEach(m -> members.put(m.uniqueAddress(), m));
+        membershipChanged();
+      });
       cluster.subscriptions().tell(
           Subscribe.create(ctx.getSelf().<ClusterEvent.MemberEvent>narrow(),
               ClusterEvent.MemberEvent.class));
@@ -163,9 +169,9 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     try {
       withMdc(() -> dispatch(msg));
       return this;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       withMdc(() -> onCrash(e));
-      throw e;
+      throw ElectionActor.<RuntimeException>sneaky(e);
     }
   }
 
@@ -256,7 +262,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     Address from;
     try {
       from = AddressFromURIString.parse(addressText);
-    } catch (RuntimeException ex) {
+    } catch (Exception ex) { // MalformedURLException, thrown undeclared by Scala code
       drop("bad-address", "Dropped {} with a malformed sender address '{}'", describe(what),
           addressText);
       return null;
@@ -457,7 +463,12 @@ public final class ElectionActor extends AbstractBehavior<Object> {
 
   // ---- failure and stop -----------------------------------------------------------------------
 
-  private void onCrash(RuntimeException e) {
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E sneaky(Exception e) throws E {
+    throw (E) e;
+  }
+
+  private void onCrash(Exception e) {
     rt.countRestart();
     log.warn("Election actor failed; it restarts from its durable state after a back-off", e);
     dropLeadership(LeadershipEvent.Reason.RESTARTED);
@@ -472,18 +483,21 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   /** No lease and no leader survive a restart or a stop. */
   private void dropLeadership(LeadershipEvent.Reason reason) {
     long term = state == null ? rt.current().term() : state.term();
-    if (leading) {
-      leading = false;
+    boolean wasLeading = leading;
+    boolean knewLeader = leader.isPresent();
+    leading = false;
+    leader = Optional.empty();
+    leaderAddress = Optional.empty();
+    // The snapshot first: whoever reacts to the event must already see no lease.
+    rt.setSnapshot(new Leadership(rt.selfId(), term, Optional.empty(), Optional.empty(), false,
+        0L));
+    if (wasLeading) {
       log.info("Stepped down as leader of term {}: {}", term, reason);
       rt.publish(new LeadershipEvent.SteppedDown(term, reason));
     }
-    if (leader.isPresent()) {
-      leader = Optional.empty();
-      leaderAddress = Optional.empty();
+    if (knewLeader) {
       rt.publish(new LeadershipEvent.LeaderLost(term));
     }
-    rt.setSnapshot(new Leadership(rt.selfId(), term, Optional.empty(), Optional.empty(), false,
-        0L));
   }
 
   private void cleanUp() {
