@@ -101,4 +101,20 @@ class ElectionClusterTest {
     cluster.terminate(afterHeal);
     TestCluster.awaitLeader(cluster.live(), majorityTerm, ELECT);
   }
+
+  @Test
+  void configuredNodeNamesAreLearnedFromPeers() {
+    cluster = new TestCluster(stateRoot);
+    for (String name : List.of("alpha", "beta", "gamma")) {
+      cluster.startNode(0, "regent.election.node-name = " + name);
+    }
+    cluster.awaitAllUp(ELECT);
+    cluster.awaitVoters(ELECT);
+    ActorSystem<Void> leader = TestCluster.awaitLeader(cluster.live(), -1, ELECT);
+    assertTrue(List.of("alpha", "beta", "gamma")
+        .contains(RegentElection.get(leader).selfId().name()));
+    long term = TestCluster.view(leader).term();
+    cluster.terminate(leader);
+    TestCluster.awaitLeader(cluster.live(), term, ELECT);
+  }
 }

@@ -27,4 +27,18 @@ public final class Await {
       LockSupport.parkNanos(POLL_NANOS);
     }
   }
+
+  /**
+   * Polls {@code invariant} for the whole of {@code window} (the way to let time pass in a
+   * measurement); throws {@link AssertionError} as soon as it does not hold.
+   */
+  public static void holds(Duration window, String what, BooleanSupplier invariant) {
+    long end = System.nanoTime() + window.toNanos();
+    while (System.nanoTime() - end < 0) {
+      if (!invariant.getAsBoolean()) {
+        throw new AssertionError("stopped holding: " + what);
+      }
+      LockSupport.parkNanos(POLL_NANOS);
+    }
+  }
 }

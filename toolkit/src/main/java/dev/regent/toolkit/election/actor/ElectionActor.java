@@ -272,13 +272,23 @@ public final class ElectionActor extends AbstractBehavior<Object> {
       return m;
     }
     boolean otherIncarnation = members.keySet().stream().anyMatch(u -> u.address().equals(from));
-    if (otherIncarnation) {
+    if (!selfUp() || rt.retiring) {
+      // Joining or leaving: our membership view lags or is being torn down; not worth a warning.
+      rt.countDropped();
+      log.debug("Dropped {} from {} (uid {}): not a member in this node's view", describe(what),
+          from, uid);
+    } else if (otherIncarnation) {
       drop("incarnation", "Dropped {} from another incarnation (uid {}) of member {}",
           describe(what), uid, from);
     } else {
       drop("non-member", "Dropped {} from {}, which is not a cluster member", describe(what), from);
     }
     return null;
+  }
+
+  private boolean selfUp() {
+    Member self = members.get(selfUnique);
+    return self != null && self.status() == MemberStatus.up();
   }
 
   private void drop(String kind, String message, Object... args) {
