@@ -2,12 +2,16 @@ package dev.regent.singleton;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.leadership.RegentElection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.setup.ActorSystemSetup;
@@ -76,6 +80,10 @@ final class InJvmCluster implements AutoCloseable {
       setup = setup.and(ClusterSingleton.setup(fake.get()::register));
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, setup);
+    if (fake.isEmpty()) {
+      // Start the election before joining, so the node takes part as soon as it is Up.
+      RegentElection.get(system);
+    }
     Address seed = live().stream().findFirst()
         .map(s -> Cluster.get(s).selfMember().address())
         .orElse(Cluster.get(system).selfMember().address());
@@ -107,6 +115,34 @@ final class InJvmCluster implements AutoCloseable {
           }
           return up >= live.size();
         }));
+  }
+
+  /**
+   * Waits until every live node's election uses exactly the live nodes as voters (after joins
+   * and downings the configuration changes one voter at a time). Real election only.
+   */
+  void awaitVoters() {
+    List<ActorSystem<Void>> live = live();
+    var expected = live.stream().map(s -> RegentElection.get(s).selfId())
+        .collect(Collectors.toCollection(TreeSet::new));
+    Poll.until(Duration.ofSeconds(30), () -> " voters " + expected + ", have " + live.stream()
+        .map(s -> ElectionRuntime.get(s).voterConfig()).toList(), () -> live.stream()
+        .allMatch(s -> ElectionRuntime.get(s).voterConfig().voters().equals(expected)));
+  }
+
+  /**
+   * Waits until every live node knows the same leader in the same term and that leader holds its
+   * lease: the steady state a measurement should start from. Real election only.
+   */
+  void awaitAgreedLeader() {
+    List<ActorSystem<Void>> live = live();
+    Poll.until(Duration.ofSeconds(30), () -> " agreed leader, views " + live.stream()
+        .map(s -> RegentElection.get(s).current()).toList(), () -> {
+          var views = live.stream().map(s -> RegentElection.get(s).current()).toList();
+          var leader = views.stream().filter(v -> v.holdsLease()).findFirst();
+          return leader.isPresent() && views.stream().allMatch(v -> v.term() == leader.get().term()
+              && v.leader().equals(Optional.of(leader.get().self())));
+        });
   }
 
   synchronized List<ActorSystem<Void>> live() {
