@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -27,6 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterActorRefProvider;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 
 /**
@@ -59,8 +62,11 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private record InstanceTerminated(ActorRef<?> instance) {}
 
+  private record Announce() {}
+
   private static final Object LEASE_CHECK = "lease-check";
   private static final Object HARD_STOP = "hard-stop";
+  private static final Object ANNOUNCE = "announce";
 
   private final SingletonActor<M> singleton;
   private final ClusterSingletonSettings settings;
@@ -76,6 +82,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    */
   private final long tickNanos;
   private final BoundedBuffer<Object> buffer;
+  /** Announcements need cluster membership; a local system (unit tests) has none. */
+  private final boolean isCluster;
 
   // What the election has told this node.
   private OptionalLong leaderTerm = OptionalLong.empty();
@@ -115,6 +123,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     this.tickNanos = ctx.getSystem().settings().config()
         .getDuration("pekko.scheduler.tick-duration").toNanos();
     this.buffer = new BoundedBuffer<>(settings.bufferSize());
+    this.isCluster = ((ExtendedActorSystem) ctx.getSystem().classicSystem()).provider()
+        instanceof ClusterActorRefProvider;
     source.subscribe(ctx.getSelf().narrow());
   }
 
@@ -130,6 +140,10 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         .onMessage(HardStop.class, this::onHardStop)
         .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
         .onMessage(StopForShutdown.class, this::onStopForShutdown)
+        .onMessage(Announce.class, m -> {
+          announce();
+          return this;
+        })
         .onSignal(PostStop.class, s -> {
           source.unsubscribe(getContext().getSelf().narrow());
           return this;
@@ -202,6 +216,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     }
     timers.cancel(HARD_STOP);
     timers.cancel(LEASE_CHECK);
+    timers.cancel(ANNOUNCE);
     if (!stopping) {
       // It stopped by itself (or failed without restart): as in Pekko, it is not started again
       // for the same leadership.
@@ -274,11 +289,34 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         term, (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
     ActorRef<Object> target = instance.unsafeUpcast();
     buffer.drainTo(target::tell);
+    announce();
+    timers.startTimerWithFixedDelay(ANNOUNCE, new Announce(), settings.announceInterval());
+  }
+
+  /**
+   * Tells the other members' proxies that the instance of this term runs here. Voters learn it
+   * from the election too; non-voters (no election heartbeats) only from this.
+   */
+  private void announce() {
+    if (instance == null || stopping || !isCluster) {
+      return;
+    }
+    var cluster = Cluster.get(getContext().getSystem());
+    Address selfAddress = cluster.selfMember().address();
+    var announcement =
+        new LeaderAnnouncement(singleton.name(), selfAddress.toString(), instanceTerm);
+    for (var member : cluster.state().getMembers()) {
+      if (!member.address().equals(selfAddress)) {
+        SingletonPaths.proxy(getContext().getSystem(), member.address(), singleton.name())
+            .tell(announcement);
+      }
+    }
   }
 
   private void beginStop(String why) {
     stopping = true;
     timers.cancel(LEASE_CHECK);
+    timers.cancel(ANNOUNCE);
     log.info("Stopping singleton [{}] of term {}: {}", singleton.name(), instanceTerm, why);
     if (singleton.stopMessage().isPresent()) {
       instance.tell(singleton.stopMessage().get());
