@@ -6,7 +6,6 @@ import dev.regent.singleton.SingletonContext;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.Leadership;
-import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
