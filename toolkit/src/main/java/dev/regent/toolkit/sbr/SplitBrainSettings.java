@@ -114,7 +114,7 @@ public record SplitBrainSettings(
     Address address;
     try {
       address = AddressFromURIString.parse(raw);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Pekko throws java.net.MalformedURLException without declaring it
       throw fail(key, "must be a member address like pekko://system@host:port, was [" + raw + "]");
     }
     if (address.getHost().isEmpty() || address.getPort().isEmpty()) {
