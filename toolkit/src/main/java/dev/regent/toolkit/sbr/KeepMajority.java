@@ -1,5 +1,6 @@
 package dev.regent.toolkit.sbr;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -34,12 +35,17 @@ public record KeepMajority(Optional<String> role) implements Strategy {
     if (cautious.isEmpty()) {
       return new Decision.DownAll("only Leaving members" + roleText() + " on this side");
     }
+    // Unlike Pekko, an even split is broken over both sets: a member that may already be Up on
+    // the other side can be the lowest address there (else both sides may keep themselves).
+    List<ViewMember> generous = view.unreachable(view.counted(role, true, false));
+    List<ViewMember> tieBreak = new ArrayList<>(cautious);
+    for (ViewMember m : generous) {
+      if (m.status().isPossiblyUp()) {
+        tieBreak.add(m);
+      }
+    }
     Decision second =
-        majority(
-            view,
-            view.reachable(cautious).size(),
-            view.unreachable(view.counted(role, true, false)).size(),
-            cautious);
+        majority(view, view.reachable(cautious).size(), generous.size(), tieBreak);
     if (second instanceof Decision.DownUnreachable) {
       return first;
     }

@@ -59,7 +59,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
 
   private final Map<UniqueAddress, Member> members = new HashMap<>();
   private final Set<UniqueAddress> unreachable = new HashSet<>();
-  private List<Unreachability> records = List.of();
+  private List<Reachability.Record> records = List.of();
   private Set<Address> seenBy = Set.of();
   private boolean leader;
   private boolean selfAdded;
@@ -219,14 +219,11 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   }
 
   private void records(Reachability r) {
-    List<Unreachability> out = new ArrayList<>();
+    List<Reachability.Record> out = new ArrayList<>();
     for (Reachability.Record rec : CollectionConverters.asJava(r.records())) {
-      boolean down = rec.status() == Reachability.Unreachable$.MODULE$
-          || rec.status() == Reachability.Terminated$.MODULE$;
-      Member o = members.get(rec.observer());
-      Member s = members.get(rec.subject());
-      if (down && o != null && s != null) {
-        out.add(new Unreachability(node(rec.observer()), node(rec.subject())));
+      if (rec.status() == Reachability.Unreachable$.MODULE$
+          || rec.status() == Reachability.Terminated$.MODULE$) {
+        out.add(rec);
       }
     }
     records = List.copyOf(out);
@@ -259,7 +256,14 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     for (UniqueAddress u : unreachable) {
       un.add(node(u));
     }
-    return new ClusterView(ms, un, new HashSet<>(records), seen);
+    // Records between members of the own data center only (as Pekko's resolver filters them).
+    Set<Unreachability> recs = new HashSet<>();
+    for (Reachability.Record rec : records) {
+      if (members.containsKey(rec.observer()) && members.containsKey(rec.subject())) {
+        recs.add(new Unreachability(node(rec.observer()), node(rec.subject())));
+      }
+    }
+    return new ClusterView(ms, un, recs, seen);
   }
 
   private static Node node(UniqueAddress u) {
@@ -340,7 +344,8 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
         holdingLease(act(view, al.whenAcquired(), true));
       } else {
         waitingForLease = al;
-        log.info("Split-brain resolver ({}): {}", strategy.name(), al.reason());
+        log.info("Split-brain resolver ({}) on {}: {}", strategy.name(), self.address(),
+            al.reason());
         if (al.delay().isZero()) {
           acquireLease();
         } else {
@@ -378,9 +383,9 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     Node selfNode = node(self);
     List<ViewMember> counted = view.counted(java.util.Optional.empty());
     log.info(
-        "Split-brain resolver ({}) decided {}: {}. Downing {}{}. View: {} unreachable of {}"
+        "Split-brain resolver ({}) on {} decided {}: {}. Downing {}{}. View: {} unreachable of {}"
             + " members{}",
-        strategy.name(), decision.kind(), decision.reason(), nodes,
+        strategy.name(), self.address(), decision.kind(), decision.reason(), nodes,
         nodes.contains(selfNode) ? " including myself" : "",
         view.unreachable(counted).size(), counted.size(),
         decision instanceof Decision.DownIndirectlyConnected d

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,50 +16,57 @@ import java.util.function.Function;
  */
 final class PartitionChecker {
 
-  /** The result of every side deciding on its own view. */
-  record Outcome(List<Optional<Decision>> decisions, List<Set<Node>> downed, int leaseWinner) {}
+  /** The result of every side's deciders deciding on their own views. */
+  record Outcome(List<List<Decision>> decisions, List<Set<Node>> downed, String leaseWinner) {
+    boolean decided(int side) {
+      return !decisions.get(side).isEmpty();
+    }
+  }
 
   private PartitionChecker() {}
 
   /**
-   * Each side with a member that could lead (Up, Leaving or WeaklyUp in its own view) and an
-   * unreachable member decides. Lease decisions are resolved as a shared lease would: sides ask in
-   * order of their delay (ties in random order) and only the first gets it.
+   * On each side, every decider (see {@link PartitionScenario#deciders}) with an unreachable member
+   * in its view decides; the side's downed members are the union. Lease decisions are resolved as
+   * a shared lease would: deciders ask in order of their delay (ties in random order) and only the
+   * first gets it.
    */
   static Outcome run(PartitionScenario sc, Function<ClusterView, Decision> strategy, Random rnd) {
     int n = sc.sides.size();
-    List<Optional<Decision>> decisions = new ArrayList<>();
+    record Ask(int side, Node decider, ClusterView view, Decision decision) {}
+    List<Ask> asks = new ArrayList<>();
+    List<List<Decision>> decisions = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ClusterView view = sc.views.get(i);
-      decisions.add(canDecide(sc, i) && view.needsDecision()
-          ? Optional.of(strategy.apply(view)) : Optional.empty());
-    }
-    List<Integer> askers = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      if (decisions.get(i).orElse(null) instanceof Decision.AcquireLease) {
-        askers.add(i);
+      List<Decision> ds = new ArrayList<>();
+      for (Node d : sc.deciders(i)) {
+        ClusterView view = sc.viewOf(i, d);
+        if (view.needsDecision()) {
+          Decision decision = strategy.apply(view);
+          ds.add(decision);
+          asks.add(new Ask(i, d, view, decision));
+        }
       }
+      decisions.add(ds);
     }
-    Collections.shuffle(askers, rnd);
-    askers.sort(Comparator.comparing(i -> ((Decision.AcquireLease) decisions.get(i).get()).delay()));
-    int winner = askers.isEmpty() ? -1 : askers.get(0);
+    List<Ask> leaseAsks = new ArrayList<>(
+        asks.stream().filter(a -> a.decision() instanceof Decision.AcquireLease).toList());
+    Collections.shuffle(leaseAsks, rnd);
+    leaseAsks.sort(Comparator.comparing(a -> ((Decision.AcquireLease) a.decision()).delay()));
+    Ask winner = leaseAsks.isEmpty() ? null : leaseAsks.get(0);
     List<Set<Node>> downed = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Optional<Decision> d = decisions.get(i);
-      downed.add(d.isEmpty() ? Set.of()
-          : Downing.nodesToDown(sc.views.get(i), d.get(), i == winner));
+      downed.add(new TreeSet<>());
     }
-    return new Outcome(decisions, downed, winner);
+    for (Ask a : asks) {
+      downed.get(a.side()).addAll(Downing.nodesToDown(a.view(), a.decision(), a == winner));
+    }
+    return new Outcome(decisions, downed,
+        winner == null ? null : winner.side() + ":" + winner.decider());
   }
 
-  static boolean canDecide(PartitionScenario sc, int side) {
-    for (Node node : sc.sides.get(side)) {
-      MemberStatus s = sc.statusOn(side, node);
-      if (s == MemberStatus.UP || s == MemberStatus.LEAVING || s == MemberStatus.WEAKLY_UP) {
-        return true;
-      }
-    }
-    return false;
+  static int leaseWinnerSide(Outcome out) {
+    return out.leaseWinner() == null ? -1
+        : Integer.parseInt(out.leaseWinner().substring(0, out.leaseWinner().indexOf(':')));
   }
 
   /**
@@ -71,7 +77,7 @@ final class PartitionChecker {
    * leave (Exiting, Removed, shut down).
    */
   static Set<Node> alive(PartitionScenario sc, Outcome out, int side) {
-    boolean decided = out.decisions().get(side).isPresent();
+    boolean decided = out.decided(side);
     Set<Node> alive = new TreeSet<>();
     for (Node node : sc.sides.get(side)) {
       MemberStatus s = sc.statusOn(side, node);
@@ -106,21 +112,15 @@ final class PartitionChecker {
       StringBuilder sb = new StringBuilder("more than one side alive:");
       for (int i : aliveSides) {
         sb.append(" side ").append(i).append(" keeps ").append(alive(sc, out, i))
-            .append(" after ").append(out.decisions().get(i).map(Object::toString).orElse("none"))
+            .append(" after ").append(out.decisions().get(i))
             .append(';');
       }
       problems.add(sb.toString());
     }
-    // The members a side keeps (not Down or Exiting) must hear each other (indirectly connected
-    // ones are downed).
+    // The members a side keeps alive must hear each other (indirectly connected ones are downed).
     List<ViewMember> all = sc.base;
     for (int i = 0; i < sc.sides.size(); i++) {
-      final int side = i;
-      List<Node> survivors = new ArrayList<>(sc.sides.get(i).stream()
-          .filter(m -> sc.statusOn(side, m) != MemberStatus.DOWN
-              && sc.statusOn(side, m) != MemberStatus.EXITING)
-          .toList());
-      survivors.removeAll(out.downed().get(i));
+      Set<Node> survivors = alive(sc, out, i);
       for (Node a : survivors) {
         for (Node b : survivors) {
           int ai = indexOf(all, a);

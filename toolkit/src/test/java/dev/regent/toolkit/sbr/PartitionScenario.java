@@ -260,6 +260,43 @@ final class PartitionScenario {
         racing);
   }
 
+  /**
+   * The members of a side that take split-brain decisions: each member that considers itself the
+   * cluster leader (as Pekko picks it: the lowest address among members that are not Down and
+   * are reachable, a member always counting itself as reachable, preferring Up and Leaving ones)
+   * and has been Up. With indirectly connected members a side can have more than one.
+   */
+  List<Node> deciders(int side) {
+    ClusterView v = views.get(side);
+    List<Node> out = new ArrayList<>();
+    for (Node d : sides.get(side)) {
+      List<ViewMember> reachable = v.members().stream()
+          .filter(m -> m.status() != MemberStatus.DOWN
+              && (!v.isUnreachable(m.node()) || m.node().equals(d)))
+          .sorted(ViewMember.ADDRESS_ORDER)
+          .toList();
+      Node leader = reachable.stream()
+          .filter(m -> m.status() == MemberStatus.UP || m.status() == MemberStatus.LEAVING)
+          .map(ViewMember::node)
+          .findFirst()
+          .orElse(reachable.isEmpty() ? null : reachable.get(0).node());
+      MemberStatus own = statusOn(side, d);
+      if (d.equals(leader) && (own == MemberStatus.UP || own == MemberStatus.WEAKLY_UP
+          || own == MemberStatus.LEAVING)) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** The view a decider acts on: its side's view, without itself among the unreachable. */
+  ClusterView viewOf(int side, Node decider) {
+    ClusterView v = views.get(side);
+    Set<Node> unreachable = new HashSet<>(v.unreachable());
+    unreachable.remove(decider);
+    return new ClusterView(v.members(), unreachable, v.records(), v.seenBy());
+  }
+
   /** The member's status as the given side sees it. */
   MemberStatus statusOn(int side, Node node) {
     return views.get(side).member(node).orElseThrow().status();
