@@ -139,7 +139,7 @@ class PekkoDifferentialTest {
     assertEquals(List.of(), unexplained.stream().limit(3).map(Difference::toString).toList());
   }
 
-  private static Set<Node> pekkoNodesToDown(DowningStrategy s, DowningStrategy.Decision d,
+  static Set<Node> pekkoNodesToDown(DowningStrategy s, DowningStrategy.Decision d,
       boolean lease) {
     DowningStrategy.Decision effective = d;
     if (d instanceof DowningStrategy.AcquireLeaseDecision ald && !lease) {
@@ -158,7 +158,7 @@ class PekkoDifferentialTest {
     return nodes;
   }
 
-  private static DowningStrategy pekko(Function<UniqueAddress, DowningStrategy> make,
+  static DowningStrategy pekko(Function<UniqueAddress, DowningStrategy> make,
       ClusterView view, Node self) {
     Map<Node, Member> members = new HashMap<>();
     for (ViewMember m : view.members()) {

@@ -70,6 +70,15 @@ class SplitBrainClusterTest {
   }
 
   @Test
+  void indirectlyConnectedMembersAreDowned() {
+    start("regent.split-brain-resolver.active-strategy = keep-majority");
+    // Only the link between nodes 0 and 1 is cut; node 2 still talks to both, so gossip connects
+    // all three. Nodes 0 and 1 are indirectly connected: both are downed, node 2 stays.
+    ArteryBlackhole.partition(cluster.nodes(0), cluster.nodes(1));
+    cluster.awaitOutcome(new int[] {2}, new int[] {0, 1}, TIMEOUT);
+  }
+
+  @Test
   void downAllDownsBothSides() {
     start("regent.split-brain-resolver.active-strategy = down-all");
     ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
