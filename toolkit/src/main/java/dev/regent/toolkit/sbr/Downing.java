@@ -47,11 +47,4 @@ public final class Downing {
     }
     return out;
   }
-
-  /** The members this side keeps: downable members that the decision does not down. */
-  public static Set<Node> survivors(ClusterView view, Set<Node> nodesToDown) {
-    Set<Node> out = new TreeSet<>(view.downable());
-    out.removeAll(nodesToDown);
-    return out;
-  }
 }

@@ -17,6 +17,7 @@ import scala.concurrent.Await;
  * pekko.remote.artery.advanced.test-mode = on}; without it Pekko silently ignores the command, so
  * this class refuses instead.
  */
+@SuppressWarnings("deprecation") // the throttler commands are the only way to blackhole in Artery
 public final class ArteryBlackhole {
 
   private ArteryBlackhole() {}
@@ -41,8 +42,17 @@ public final class ArteryBlackhole {
     }
   }
 
-  /** Sets the mode for traffic from {@code system} to {@code target} and back, on this side. */
-  public static void command(ActorSystem system, Address target,
+  /** Drops traffic between {@code system} and {@code target} (on {@code system}'s side only). */
+  public static void blackhole(ActorSystem system, Address target) {
+    command(system, target, ThrottlerTransportAdapter.blackholeThrottleMode());
+  }
+
+  /** Lets traffic between {@code system} and {@code target} flow again (on this side). */
+  public static void heal(ActorSystem system, Address target) {
+    command(system, target, ThrottlerTransportAdapter.unthrottledThrottleMode());
+  }
+
+  private static void command(ActorSystem system, Address target,
       ThrottlerTransportAdapter.ThrottleMode mode) {
     ActorRefProvider provider = ((ExtendedActorSystem) system).provider();
     if (!(provider instanceof RemoteActorRefProvider remote)) {
