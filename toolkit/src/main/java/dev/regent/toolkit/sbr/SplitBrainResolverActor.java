@@ -54,8 +54,6 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private final Cluster cluster = Cluster.get(getContext().getSystem());
   private final UniqueAddress self = cluster.selfUniqueAddress();
   private final String selfDc = cluster.selfDataCenter();
-  private final long stableAfterNanos;
-  private final long unstableNanos;
 
   private final Map<UniqueAddress, Member> members = new HashMap<>();
   private final Set<UniqueAddress> unreachable = new HashSet<>();
@@ -64,10 +62,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private boolean leader;
   private boolean selfAdded;
 
-  private long stableDeadline;
-  private long firstChange;
-  private long latestChange;
-  private long changeCount;
+  private final Stability stability;
 
   private Lease lease;
   private Decision.AcquireLease waitingForLease;
@@ -77,10 +72,8 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private SplitBrainResolverActor(SplitBrainSettings settings) {
     this.settings = settings;
     this.strategy = settings.strategy();
-    this.stableAfterNanos = settings.stableAfter().toNanos();
-    this.unstableNanos = settings.downAllWhenUnstable().toNanos();
-    resetStableDeadline();
-    resetStats();
+    this.stability = new Stability(settings.stableAfter(), settings.downAllWhenUnstable(),
+        System.nanoTime());
   }
 
   @Override
@@ -101,7 +94,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
         "Regent split-brain resolver started on {}: strategy {}, stable-after {} ms,"
             + " down-all-when-unstable {}",
         self.address(), strategy, settings.stableAfter().toMillis(),
-        unstableNanos == 0 ? "off" : settings.downAllWhenUnstable().toMillis() + " ms");
+        settings.downAllWhenUnstable().isZero() ? "off" : settings.downAllWhenUnstable().toMillis() + " ms");
   }
 
   @Override
@@ -154,7 +147,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
       selfAdded = true;
     }
     if (resetsStable) {
-      resetStableDeadline();
+      stability.membershipChanged(System.nanoTime());
     }
     if (strategy instanceof StaticQuorum sq && m.status().equals(
         org.apache.pekko.cluster.MemberStatus.up())) {
@@ -200,14 +193,8 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     } else {
       unreachable.add(m.uniqueAddress());
     }
-    long now = System.nanoTime();
-    if (changeCount == 0) {
-      firstChange = now;
-    }
-    latestChange = now;
-    changeCount++;
+    stability.reachabilityChanged(System.nanoTime());
     resetStatsIfAllUnreachableDowned();
-    resetStableDeadline();
     if (isResponsible()) {
       if (before == 0 && !unreachable.isEmpty()) {
         log.info("Split-brain resolver found {} unreachable member(s); deciding after {} ms of"
@@ -290,19 +277,8 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
 
   // ---- stability ----
 
-  private void resetStableDeadline() {
-    stableDeadline = System.nanoTime() + stableAfterNanos;
-  }
-
-  private void resetStats() {
-    long now = System.nanoTime();
-    firstChange = now;
-    latestChange = now;
-    changeCount = 0;
-  }
-
   private void resetStatsIfAllUnreachableDowned() {
-    if (changeCount == 0) {
+    if (stability.changes() == 0) {
       return;
     }
     for (UniqueAddress u : unreachable) {
@@ -312,25 +288,21 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
         return;
       }
     }
-    resetStats();
+    stability.settled();
   }
 
   private void tick() {
     if (waitingForLease != null) {
       return;
     }
-    long now = System.nanoTime();
-    if (changeCount > 0) {
-      if (unstableNanos > 0 && now - firstChange > stableAfterNanos + unstableNanos) {
-        act(buildView(), new Decision.DownAll("reachability changed " + changeCount
-            + " times in " + (now - firstChange) / 1_000_000 + " ms without a stable period"
-            + " (down-all-when-unstable)"), false);
-        return;
-      } else if (unstableNanos == 0 && now - latestChange > 2 * stableAfterNanos) {
-        resetStats();
-      }
+    Stability.Verdict verdict = stability.check(System.nanoTime());
+    if (verdict instanceof Stability.Verdict.Unstable u) {
+      act(buildView(), new Decision.DownAll("reachability changed " + u.changes() + " times in "
+          + u.since().toMillis() + " ms without a stable period (down-all-when-unstable)"), false);
+      stability.settled();
+      return;
     }
-    if (!isResponsible() || now - stableDeadline < 0) {
+    if (!isResponsible() || !(verdict instanceof Stability.Verdict.Stable)) {
       return;
     }
     ClusterView view = buildView();
@@ -401,8 +373,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
       cluster.down(self.address());
       downed.add(self);
     }
-    resetStats();
-    resetStableDeadline();
+    stability.decided(System.nanoTime());
     return downed;
   }
 
