@@ -140,7 +140,7 @@ public final class ElectionCore {
         if (now >= leaseEnd(l)) {
           if (has(Defect.KEEP_LEASE_AFTER_LOSS) && l.hosting()) {
             role = withLease(l, now + timings.leaseNanos());
-            effects.add(new LeaseRenewed(term(), now + timings.leaseNanos()));
+            emit(new LeaseRenewed(term(), now + timings.leaseNanos()));
           } else {
             stepDown(StepDownReason.LEASE_LOST);
             return;
@@ -348,7 +348,7 @@ public final class ElectionCore {
         // The leader's configuration is authoritative; never go back to an older one that a
         // reordered heartbeat carries.
         hard = hard.withConfig(h.config());
-        effects.add(new ConfigChanged(h.config()));
+        emit(new ConfigChanged(h.config()));
       }
       send(h.from().name(), new HeartbeatAck(term(), self, h.sentAt(), config().id(), true));
     }
@@ -369,9 +369,9 @@ public final class ElectionCore {
       var c = config();
       var restamped = new VoterConfig(new ConfigId(term(), c.id().index() + 1), c.voters());
       hard = hard.withConfig(restamped);
-      effects.add(new ConfigChanged(restamped));
+      emit(new ConfigChanged(restamped));
       role = new Role.Leader(now, now, new TreeMap<>(), new TreeMap<>(), Long.MIN_VALUE, false);
-      effects.add(new Elected(term()));
+      emit(new Elected(term()));
       setLeader(Optional.of(self));
       broadcastHeartbeat();
     }
@@ -438,10 +438,10 @@ public final class ElectionCore {
       }
       if (!l.hosting()) {
         role = withLease(l, deadline);
-        effects.add(new LeaseAcquired(term(), deadline));
+        emit(new LeaseAcquired(term(), deadline));
       } else if (deadline > l.leaseDeadline()) {
         role = withLease(l, deadline);
-        effects.add(new LeaseRenewed(term(), deadline));
+        emit(new LeaseRenewed(term(), deadline));
       }
     }
 
@@ -498,7 +498,7 @@ public final class ElectionCore {
       }
       var next = new VoterConfig(new ConfigId(term(), c.id().index() + 1), voters);
       hard = hard.withConfig(next);
-      effects.add(new ConfigChanged(next));
+      emit(new ConfigChanged(next));
       broadcastHeartbeat();
     }
 
@@ -515,7 +515,7 @@ public final class ElectionCore {
     }
 
     private void stepDown(StepDownReason reason) {
-      effects.add(new SteppedDown(term(), reason));
+      emit(new SteppedDown(term(), reason));
       role = new Role.Follower();
       leaderContactAt = Long.MIN_VALUE;
       electionDeadline = now + randomElectionTimeout();
@@ -544,9 +544,9 @@ public final class ElectionCore {
       }
       leader = newLeader;
       if (newLeader.isPresent()) {
-        effects.add(new LeaderKnown(newLeader.get(), term()));
+        emit(new LeaderKnown(newLeader.get(), term()));
       } else {
-        effects.add(new LeaderLost(term()));
+        emit(new LeaderLost(term()));
       }
     }
 
@@ -558,7 +558,7 @@ public final class ElectionCore {
       if (config().isEmpty() && eligible.size() == 1 && eligible.contains(self.name())) {
         var first = VoterConfig.of(new ConfigId(term(), 1), List.of(self));
         hard = hard.withConfig(first);
-        effects.add(new ConfigChanged(first));
+        emit(new ConfigChanged(first));
       }
     }
 
@@ -567,8 +567,19 @@ public final class ElectionCore {
     }
 
     private void send(String to, ElectionMessage m) {
-      flushPersist(); // durable before anything leaves the node
-      effects.add(new Send(to, m));
+      emit(new Send(to, m));
+    }
+
+    /**
+     * Adds an effect after any pending durable write: nothing may leave the node, and nothing may
+     * be announced (a lease, a leader), before the state it depends on is durable. A single-voter
+     * leader sends nothing, so flushing only before sends let it announce a lease for a term it
+     * had not persisted (the simulator found it: after a crash it won that term again, and two
+     * incarnations got the same token).
+     */
+    private void emit(ElectionEffect effect) {
+      flushPersist();
+      effects.add(effect);
     }
 
     private void flushPersist() {

@@ -100,6 +100,8 @@ class ElectionCoreTest {
     assertTrue(d.state.isLeader());
     assertEquals(1, d.state.term());
     assertEquals(1, d.of(LeaseAcquired.class).size());
+    assertInstanceOf(Persist.class, d.effects.get(0),
+        "the new term is durable before the lease is announced");
   }
 
   @Test
