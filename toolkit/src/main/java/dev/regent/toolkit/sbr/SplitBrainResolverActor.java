@@ -197,8 +197,9 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     resetStatsIfAllUnreachableDowned();
     if (isResponsible()) {
       if (before == 0 && !unreachable.isEmpty()) {
-        log.info("Split-brain resolver found {} unreachable member(s); deciding after {} ms of"
-            + " stability", unreachable.size(), settings.stableAfter().toMillis());
+        log.info("Split-brain resolver on {} found {} unreachable member(s); deciding after {} ms"
+            + " of stability", self.address(), unreachable.size(),
+            settings.stableAfter().toMillis());
       } else if (before > 0 && unreachable.isEmpty()) {
         log.info("All unreachable members are reachable again within stable-after; no decision");
       }
@@ -220,9 +221,10 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     boolean before = isResponsible();
     leader = isLeader;
     if (!before && isResponsible()) {
-      log.info("This node is now the leader that takes split-brain decisions for its side");
+      log.info("{} is now the leader that takes split-brain decisions for its side",
+          self.address());
     } else if (before && !isResponsible()) {
-      log.info("This node no longer takes split-brain decisions (not the leader)");
+      log.info("{} no longer takes split-brain decisions (not the leader)", self.address());
     }
   }
 
@@ -312,7 +314,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     Decision decision = decide(view);
     if (decision instanceof Decision.AcquireLease al) {
       if (lease.checkLease()) {
-        log.info("Split-brain resolver already holds the lease");
+        log.info("Split-brain resolver on {} already holds the lease", self.address());
         holdingLease(act(view, al.whenAcquired(), true));
       } else {
         waitingForLease = al;
