@@ -94,7 +94,8 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
         "Regent split-brain resolver started on {}: strategy {}, stable-after {} ms,"
             + " down-all-when-unstable {}",
         self.address(), strategy, settings.stableAfter().toMillis(),
-        settings.downAllWhenUnstable().isZero() ? "off" : settings.downAllWhenUnstable().toMillis() + " ms");
+        settings.downAllWhenUnstable().isZero()
+            ? "off" : settings.downAllWhenUnstable().toMillis() + " ms");
   }
 
   @Override
@@ -394,9 +395,14 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   // ---- lease ----
 
   private void acquireLease() {
-    CompletionStage<LeaseResult> result = lease.acquire()
-        .handle((held, failure) -> new LeaseResult(failure == null && Boolean.TRUE.equals(held),
-            failure));
+    CompletionStage<LeaseResult> result;
+    try {
+      result = lease.acquire()
+          .handle((held, failure) -> new LeaseResult(failure == null && Boolean.TRUE.equals(held),
+              failure));
+    } catch (RuntimeException e) {
+      result = java.util.concurrent.CompletableFuture.completedFuture(new LeaseResult(false, e));
+    }
     Patterns.pipe(result, getContext().getDispatcher()).to(getSelf());
   }
 
