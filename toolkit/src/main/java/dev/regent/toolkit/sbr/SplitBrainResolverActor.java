@@ -94,7 +94,8 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
         "Regent split-brain resolver started on {}: strategy {}, stable-after {} ms,"
             + " down-all-when-unstable {}",
         self.address(), strategy, settings.stableAfter().toMillis(),
-        settings.downAllWhenUnstable().isZero() ? "off" : settings.downAllWhenUnstable().toMillis() + " ms");
+        settings.downAllWhenUnstable().isZero()
+            ? "off" : settings.downAllWhenUnstable().toMillis() + " ms");
   }
 
   @Override
@@ -197,8 +198,9 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     resetStatsIfAllUnreachableDowned();
     if (isResponsible()) {
       if (before == 0 && !unreachable.isEmpty()) {
-        log.info("Split-brain resolver found {} unreachable member(s); deciding after {} ms of"
-            + " stability", unreachable.size(), settings.stableAfter().toMillis());
+        log.info("Split-brain resolver on {} found {} unreachable member(s); deciding after {} ms"
+            + " of stability", self.address(), unreachable.size(),
+            settings.stableAfter().toMillis());
       } else if (before > 0 && unreachable.isEmpty()) {
         log.info("All unreachable members are reachable again within stable-after; no decision");
       }
@@ -220,9 +222,10 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     boolean before = isResponsible();
     leader = isLeader;
     if (!before && isResponsible()) {
-      log.info("This node is now the leader that takes split-brain decisions for its side");
+      log.info("{} is now the leader that takes split-brain decisions for its side",
+          self.address());
     } else if (before && !isResponsible()) {
-      log.info("This node no longer takes split-brain decisions (not the leader)");
+      log.info("{} no longer takes split-brain decisions (not the leader)", self.address());
     }
   }
 
@@ -312,7 +315,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     Decision decision = decide(view);
     if (decision instanceof Decision.AcquireLease al) {
       if (lease.checkLease()) {
-        log.info("Split-brain resolver already holds the lease");
+        log.info("Split-brain resolver on {} already holds the lease", self.address());
         holdingLease(act(view, al.whenAcquired(), true));
       } else {
         waitingForLease = al;
@@ -392,9 +395,14 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   // ---- lease ----
 
   private void acquireLease() {
-    CompletionStage<LeaseResult> result = lease.acquire()
-        .handle((held, failure) -> new LeaseResult(failure == null && Boolean.TRUE.equals(held),
-            failure));
+    CompletionStage<LeaseResult> result;
+    try {
+      result = lease.acquire()
+          .handle((held, failure) -> new LeaseResult(failure == null && Boolean.TRUE.equals(held),
+              failure));
+    } catch (RuntimeException e) {
+      result = java.util.concurrent.CompletableFuture.completedFuture(new LeaseResult(false, e));
+    }
     Patterns.pipe(result, getContext().getDispatcher()).to(getSelf());
   }
 

@@ -231,6 +231,7 @@ class GeneratedViewsTest {
     int racing = 0;
     int promises = 0;
     int sidesKept = 0;
+    // At least MIN_VIEWS scenarios (generated ground truths), hence well over MIN_VIEWS side views.
     while (views < MIN_VIEWS || scenarios < MIN_VIEWS) {
       long seed = rnd.nextLong();
       PartitionScenario sc = PartitionScenario.generate(seed);

@@ -85,6 +85,24 @@ class SplitBrainClusterTest {
     cluster.awaitOutcome(new int[] {}, new int[] {0, 1, 2}, TIMEOUT);
   }
 
+  private static final String LEASE_CONFIG =
+      "regent.split-brain-resolver { active-strategy = lease-majority\n"
+          + " lease-majority { lease-implementation = test-lease, lease-name = sbr-test-lease\n"
+          + "   acquire-lease-delay-for-minority = 1s, release-after = 30s } }\n"
+          + "test-lease.lease-class = dev.regent.toolkit.sbr.InMemoryLease";
+
+  @Test
+  void leaseMajorityKeepsTheMinorityWhenItAlreadyHoldsTheLease() {
+    cluster = new LocalCluster(3);
+    // Node 2 (alone) holds the lease before the partition: it survives, the majority downs itself.
+    String owner2 = cluster.address(2).substring("pekko://".length());
+    InMemoryLease.HOLDERS.put("sbr-test-lease", owner2);
+    cluster.start(LEASE_CONFIG);
+    ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
+    cluster.awaitOutcome(new int[] {2}, new int[] {0, 1}, TIMEOUT);
+    assertEquals(owner2, InMemoryLease.HOLDERS.get("sbr-test-lease"));
+  }
+
   @Test
   void leaseMajorityKeepsTheSideHoldingTheLease() {
     start("regent.split-brain-resolver { active-strategy = lease-majority\n"

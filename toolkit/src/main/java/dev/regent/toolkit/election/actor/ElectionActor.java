@@ -241,6 +241,9 @@ public final class ElectionActor extends AbstractBehavior<Object> {
           state.term());
     }
     rt.countReceived(msg);
+    if (log.isDebugEnabled() && !isHeartbeat(msg)) {
+      log.debug("Received {}", describe(msg));
+    }
     step(new ElectionEvent.Received(System.nanoTime(), msg));
   }
 
@@ -312,8 +315,15 @@ public final class ElectionActor extends AbstractBehavior<Object> {
       log.debug("No member is named '{}': {} not sent", to, describe(msg));
       return;
     }
+    if (log.isDebugEnabled() && !isHeartbeat(msg)) {
+      log.debug("Sending {} to {}", describe(msg), to);
+    }
     refFor(a).tell(new PeerEnvelope(selfAddressText, selfUnique.longUid(),
         new ElectionEnvelope(to, msg)));
+  }
+
+  private static boolean isHeartbeat(ElectionMessage m) {
+    return m instanceof ElectionMessage.Heartbeat || m instanceof ElectionMessage.HeartbeatAck;
   }
 
   private void sendHello(Member m) {
