@@ -6,7 +6,9 @@ import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
 import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
+import dev.regent.toolkit.logging.RateLimitedLog;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -30,6 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class SingletonProxy extends AbstractBehavior<Object> {
 
+  /** At most one warning per 10 s while the buffer overflows; the counter has the total. */
+  private RateLimitedLog dropLog;
   private final String name;
   private final LeadershipSource source;
   private final StatsCounters stats;
@@ -101,9 +105,13 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
 
   private void dropped(Object message) {
     stats.proxyDropped.incrementAndGet();
-    getContext().getLog().warn(
+    if (dropLog == null) {
+      dropLog = new RateLimitedLog(getContext().getLog(), TimeUnit.SECONDS.toNanos(10));
+    }
+    dropLog.warn("full",
         "Singleton proxy [{}] buffer is full ({} messages) while no leader is known: dropping the"
-            + " oldest, a [{}]", name, bufferSize, message.getClass().getName());
+            + " oldest, a [{}] ({} dropped so far)", name, bufferSize,
+        message.getClass().getName(), stats.proxyDropped.get());
     getContext().getSystem().deadLetters().tell(message);
   }
 }
