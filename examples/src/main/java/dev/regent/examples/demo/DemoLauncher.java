@@ -93,6 +93,12 @@ public final class DemoLauncher {
         start(port);
       }
       NodeStatus host = await("a node hosting the ticket allocator", s -> s.singletonToken() > 0);
+      String leader = host.node();
+      int n = options.ports().size();
+      // Every node a member and following the host: only then is every node a voter (the leader
+      // adds members one at a time as they acknowledge it), so killing the host leaves a quorum.
+      awaitAll("every node Up and following " + leader,
+          s -> s.members() == n && s.leader().equals(leader));
       say("all up: " + host.node() + " hosts the singleton with token " + host.singletonToken());
       if (options.interactive()) {
         say("press Enter to kill the host's JVM");
@@ -186,6 +192,19 @@ public final class DemoLauncher {
       if (System.nanoTime() - lastShow > 1_000_000_000L) {
         show();
         lastShow = System.nanoTime();
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    throw new IllegalStateException("timed out after " + options.timeout().toSeconds()
+        + " s waiting for " + what + "; node logs are in " + options.workDir());
+  }
+
+  private void awaitAll(String what, Predicate<NodeStatus> condition) throws Exception {
+    long deadline = System.nanoTime() + options.timeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (status.size() == options.ports().size()
+          && status.values().stream().allMatch(condition)) {
+        return;
       }
       TimeUnit.MILLISECONDS.sleep(50);
     }
