@@ -1,5 +1,6 @@
 package dev.regent.examples;
 
+import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.serialization.RegentSerializable;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.regent.examples;
 
+import dev.regent.toolkit.fencing.FencedStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

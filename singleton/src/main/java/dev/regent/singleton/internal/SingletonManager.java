@@ -6,6 +6,7 @@ import dev.regent.singleton.SingletonContext;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.Leadership;
+import dev.regent.toolkit.logging.RateLimitedLog;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -99,6 +101,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private OptionalLong finishedTerm = OptionalLong.empty();
 
   private boolean shuttingDown;
+  /** At most one warning per 10 s while the buffer overflows; the counter has the total. */
+  private RateLimitedLog dropLog;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
 
   public static <M> Behavior<Object> create(SingletonActor<M> singleton,
@@ -338,8 +342,12 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private void dropped(Object message) {
     stats.managerDropped.incrementAndGet();
-    log.warn("Singleton manager [{}] buffer is full ({} messages): dropping the oldest, a [{}]",
-        singleton.name(), settings.bufferSize(), message.getClass().getName());
+    if (dropLog == null) {
+      dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
+    }
+    dropLog.warn("full", "Singleton manager [{}] buffer is full ({} messages): dropping the oldest,"
+            + " a [{}] ({} dropped so far)", singleton.name(), settings.bufferSize(),
+        message.getClass().getName(), stats.managerDropped.get());
     getContext().getSystem().deadLetters().tell(message);
   }
 

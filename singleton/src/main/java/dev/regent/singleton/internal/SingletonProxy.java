@@ -7,8 +7,10 @@ import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
 import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
+import dev.regent.toolkit.logging.RateLimitedLog;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -43,6 +45,8 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
 
   private static final Object EXPIRY = "announcement-expiry";
 
+  /** At most one warning per 10 s while the buffer overflows; the counter has the total. */
+  private RateLimitedLog dropLog;
   private final String name;
   private final LeadershipSource source;
   private final StatsCounters stats;
@@ -154,9 +158,13 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
 
   private void dropped(Object message) {
     stats.proxyDropped.incrementAndGet();
-    getContext().getLog().warn(
+    if (dropLog == null) {
+      dropLog = new RateLimitedLog(getContext().getLog(), TimeUnit.SECONDS.toNanos(10));
+    }
+    dropLog.warn("full",
         "Singleton proxy [{}] buffer is full ({} messages) while no leader is known: dropping the"
-            + " oldest, a [{}]", name, bufferSize, message.getClass().getName());
+            + " oldest, a [{}] ({} dropped so far)", name, bufferSize,
+        message.getClass().getName(), stats.proxyDropped.get());
     getContext().getSystem().deadLetters().tell(message);
   }
 }

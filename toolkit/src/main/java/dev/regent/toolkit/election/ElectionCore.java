@@ -127,7 +127,7 @@ public final class ElectionCore {
 
     private long wakeAt() {
       if (role instanceof Role.Leader l) {
-        return Math.min(l.lastHeartbeatAt() + timings.heartbeatIntervalNanos(), leaseEnd(l));
+        return Math.min(l.heartbeatDueAt(), leaseEnd(l));
       }
       return electionDeadline;
     }
@@ -146,7 +146,7 @@ public final class ElectionCore {
             return;
           }
         }
-        if (now >= l.lastHeartbeatAt() + timings.heartbeatIntervalNanos()) {
+        if (now >= ((Role.Leader) role).heartbeatDueAt()) {
           broadcastHeartbeat();
         }
       } else if (now >= electionDeadline) {
@@ -168,18 +168,26 @@ public final class ElectionCore {
     }
 
     void onTransfer() {
-      if (!(role instanceof Role.Leader l)) {
+      if (!(role instanceof Role.Leader)) {
         return;
       }
+      // A heartbeat first: it carries the current configuration, so the target (links keep order)
+      // campaigns with it even if it had not acknowledged the latest change yet.
+      broadcastHeartbeat();
+      var l = (Role.Leader) role;
       Optional<NodeId> target = Optional.empty();
+      boolean bestHasConfig = false;
       long best = Long.MIN_VALUE;
       for (NodeId v : config().voters()) {
-        if (v.equals(self) || !config().id().equals(l.ackedConfig().get(v))) {
+        Long at = l.ackedSentAt().get(v);
+        if (v.equals(self) || at == null) {
           continue;
         }
-        long at = l.ackedSentAt().getOrDefault(v, Long.MIN_VALUE);
-        if (target.isEmpty() || at > best) {
+        boolean hasConfig = config().id().equals(l.ackedConfig().get(v));
+        if (target.isEmpty() || (hasConfig && !bestHasConfig)
+            || (hasConfig == bestHasConfig && at > best)) {
           target = Optional.of(v);
+          bestHasConfig = hasConfig;
           best = at;
         }
       }
@@ -370,7 +378,8 @@ public final class ElectionCore {
       var restamped = new VoterConfig(new ConfigId(term(), c.id().index() + 1), c.voters());
       hard = hard.withConfig(restamped);
       emit(new ConfigChanged(restamped));
-      role = new Role.Leader(now, now, new TreeMap<>(), new TreeMap<>(), Long.MIN_VALUE, false);
+      role = new Role.Leader(now, now, now, new TreeMap<>(), new TreeMap<>(), Long.MIN_VALUE,
+          false);
       emit(new Elected(term()));
       setLeader(Optional.of(self));
       broadcastHeartbeat();
@@ -378,7 +387,14 @@ public final class ElectionCore {
 
     private void broadcastHeartbeat() {
       var l = (Role.Leader) role;
-      role = new Role.Leader(l.electedAt(), now, l.ackedSentAt(), l.ackedConfig(),
+      long interval = timings.heartbeatIntervalNanos();
+      // Fixed rate: the next beat is due one interval after this one was due, unless the timer
+      // fell a whole interval behind (then one interval from now).
+      long due = l.heartbeatDueAt() + interval;
+      if (due <= now) {
+        due = now + interval;
+      }
+      role = new Role.Leader(l.electedAt(), now, due, l.ackedSentAt(), l.ackedConfig(),
           l.leaseDeadline(), l.hosting());
       var hb = new Heartbeat(term(), self, now, config());
       var sentTo = new TreeSet<String>();
@@ -408,8 +424,8 @@ public final class ElectionCore {
       acked.merge(a.from(), sentAt, Math::max);
       var configs = new TreeMap<>(l.ackedConfig());
       configs.merge(a.from(), a.configId(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
-      role = new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), acked, configs,
-          l.leaseDeadline(), l.hosting());
+      role = new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.heartbeatDueAt(), acked,
+          configs, l.leaseDeadline(), l.hosting());
       updateLease();
       maybeChangeConfig();
     }
@@ -446,8 +462,8 @@ public final class ElectionCore {
     }
 
     private Role.Leader withLease(Role.Leader l, long deadline) {
-      return new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.ackedSentAt(), l.ackedConfig(),
-          deadline, true);
+      return new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.heartbeatDueAt(),
+          l.ackedSentAt(), l.ackedConfig(), deadline, true);
     }
 
     /** When the leader must step down: its lease ends, or the grace after election does. */

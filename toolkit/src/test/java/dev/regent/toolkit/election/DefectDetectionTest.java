@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class DefectDetectionTest {
 
-  private static final long BUDGET = 4_000;
+  private static final long BUDGET = 10_000;
   private static final long MS = 1_000_000L;
 
   @ParameterizedTest

@@ -3,6 +3,7 @@ package dev.regent.toolkit.testkit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.Role;
 import dev.regent.toolkit.election.actor.ElectionRuntime;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.RegentElection;
@@ -132,14 +133,32 @@ public final class TestCluster implements AutoCloseable {
         .collect(Collectors.joining("; "));
   }
 
-  /** Waits until every live node uses a voter configuration of exactly the live nodes. */
+  /**
+   * Waits until every live node uses a voter configuration of exactly the live nodes, and the
+   * leader has heard every voter acknowledge it.
+   */
   public void awaitVoters(Duration timeout) {
     var expected = live.stream().map(s -> RegentElection.get(s).selfId())
         .collect(Collectors.toCollection(java.util.TreeSet::new));
     Await.until(timeout, () -> "voters " + expected + " on every node, have "
         + live.stream().map(s -> ElectionRuntime.get(s).voterConfig()).toList(),
         () -> live.stream().allMatch(
-            s -> ElectionRuntime.get(s).voterConfig().voters().equals(expected)));
+            s -> ElectionRuntime.get(s).voterConfig().voters().equals(expected))
+            && live.stream().allMatch(TestCluster::leaderHeardEveryVoterAck));
+  }
+
+  /**
+   * When {@code s} leads: every other voter has acknowledged the current configuration (the
+   * leader only hands over to such a voter; right after a change it would have none).
+   */
+  private static boolean leaderHeardEveryVoterAck(ActorSystem<?> s) {
+    var state = ElectionRuntime.get(s).lastState();
+    if (state.isEmpty() || !(state.get().role() instanceof Role.Leader l)) {
+      return true;
+    }
+    var config = state.get().config();
+    return config.voters().stream().allMatch(v -> v.equals(state.get().self())
+        || config.id().equals(l.ackedConfig().get(v)));
   }
 
   public List<ActorSystem<Void>> live() {

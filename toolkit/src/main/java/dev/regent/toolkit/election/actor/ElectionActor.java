@@ -39,6 +39,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import dev.regent.toolkit.logging.RateLimitedLog;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -241,6 +242,9 @@ public final class ElectionActor extends AbstractBehavior<Object> {
           state.term());
     }
     rt.countReceived(msg);
+    if (log.isDebugEnabled() && !isHeartbeat(msg)) {
+      log.debug("Received {}", describe(msg));
+    }
     step(new ElectionEvent.Received(System.nanoTime(), msg));
   }
 
@@ -312,8 +316,15 @@ public final class ElectionActor extends AbstractBehavior<Object> {
       log.debug("No member is named '{}': {} not sent", to, describe(msg));
       return;
     }
+    if (log.isDebugEnabled() && !isHeartbeat(msg)) {
+      log.debug("Sending {} to {}", describe(msg), to);
+    }
     refFor(a).tell(new PeerEnvelope(selfAddressText, selfUnique.longUid(),
         new ElectionEnvelope(to, msg)));
+  }
+
+  private static boolean isHeartbeat(ElectionMessage m) {
+    return m instanceof ElectionMessage.Heartbeat || m instanceof ElectionMessage.HeartbeatAck;
   }
 
   private void sendHello(Member m) {

@@ -1,7 +1,5 @@
-package dev.regent.examples;
+package dev.regent.toolkit.fencing;
 
-import dev.regent.toolkit.fencing.FencingGuard;
-import dev.regent.toolkit.fencing.FencingToken;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
