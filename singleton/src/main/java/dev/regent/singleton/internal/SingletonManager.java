@@ -139,7 +139,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         .onMessage(SteppedDown.class, this::onSteppedDown)
         .onMessage(LeaderKnown.class, this::onLeaderKnown)
         .onMessage(LeaderLost.class, this::onLeaderLost)
-        .onMessage(LeaseCheck.class, m -> reconcile("lease about to end without renewal"))
+        .onMessage(LeaseCheck.class, m -> onLeaseCheck())
         .onMessage(HardStop.class, this::onHardStop)
         .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
         .onMessage(StopForShutdown.class, this::onStopForShutdown)
@@ -170,6 +170,20 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       leaseDeadlineNanos = e.leaseDeadlineNanos();
     }
     return reconcile("lease renewed");
+  }
+
+  /**
+   * The lease is about to run low. The renewal may already be known to the election but still on
+   * its way to this mailbox (a busy node): the election's snapshot is authoritative and events
+   * only follow it, so a later deadline for the same term there is used rather than stopping.
+   */
+  private Behavior<Object> onLeaseCheck() {
+    Leadership now = source.current();
+    if (leaderTerm.isPresent() && now.isLeader() && now.term() == leaderTerm.getAsLong()
+        && now.leaseDeadlineNanos() - leaseDeadlineNanos > 0) {
+      leaseDeadlineNanos = now.leaseDeadlineNanos();
+    }
+    return reconcile("lease about to end without renewal");
   }
 
   private Behavior<Object> onSteppedDown(SteppedDown e) {
