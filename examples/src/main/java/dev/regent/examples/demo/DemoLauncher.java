@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +109,9 @@ public final class DemoLauncher {
           TimeUnit.MILLISECONDS.sleep(500);
         }
       }
-      host = currentHost().orElseThrow(() -> new IllegalStateException("no host any more"));
+      // Under CPU load a lease renewal can come late and the singleton restart (same token):
+      // wait for a host again rather than assume one.
+      host = await("a node hosting the ticket allocator", s -> s.singletonToken() > 0);
       long ticketsBefore = host.tickets();
       int hostPort = portOf(host.node());
       say("killing " + host.node() + " (SIGKILL) while it hosts with token "
@@ -210,10 +211,6 @@ public final class DemoLauncher {
     }
     throw new IllegalStateException("timed out after " + options.timeout().toSeconds()
         + " s waiting for " + what + "; node logs are in " + options.workDir());
-  }
-
-  private Optional<NodeStatus> currentHost() {
-    return status.values().stream().filter(s -> s.singletonToken() > 0).findFirst();
   }
 
   private void show() {
