@@ -255,7 +255,7 @@ public final class ElectionSettings {
       ElectionTimings t, Set<Parameter> unreadable) {
     var out = new ArrayList<InvalidSettingsException.Problem>();
     for (Violation v : t.violations()) {
-      List<Parameter> involved = involved(v, t);
+      List<Parameter> involved = v.parameters();
       if (involved.stream().anyMatch(unreadable::contains)) {
         continue;
       }
@@ -269,25 +269,6 @@ public final class ElectionSettings {
           involved.stream().map(ElectionSettings::keyOf).toList(), v.rule() + values));
     }
     return out;
-  }
-
-  /**
-   * The parameters a violated rule is about. {@link ElectionTimings#violations()} names one
-   * parameter per rule; the rules that relate several parameters are told apart by which single
-   * parameter checks passed (a relational rule is only checked once every parameter is sane).
-   */
-  static List<Parameter> involved(Violation v, ElectionTimings t) {
-    return switch (v.parameter()) {
-      case ELECTION_TIMEOUT_MAX -> List.of(Parameter.ELECTION_TIMEOUT_MAX,
-          Parameter.ELECTION_TIMEOUT_MIN);
-      case LEASE -> t.leaseNanos() > 0
-          ? List.of(Parameter.LEASE, Parameter.ELECTION_TIMEOUT_MIN, Parameter.MAX_CLOCK_DRIFT)
-          : List.of(Parameter.LEASE);
-      case HEARTBEAT_INTERVAL -> t.heartbeatIntervalNanos() > 0
-          ? List.of(Parameter.HEARTBEAT_INTERVAL, Parameter.LEASE)
-          : List.of(Parameter.HEARTBEAT_INTERVAL);
-      default -> List.of(v.parameter());
-    };
   }
 
   private static String valueOf(Parameter p, ElectionTimings t) {

@@ -127,7 +127,7 @@ public final class ElectionCore {
 
     private long wakeAt() {
       if (role instanceof Role.Leader l) {
-        return Math.min(l.lastHeartbeatAt() + timings.heartbeatIntervalNanos(), leaseEnd(l));
+        return Math.min(l.heartbeatDueAt(), leaseEnd(l));
       }
       return electionDeadline;
     }
@@ -140,13 +140,13 @@ public final class ElectionCore {
         if (now >= leaseEnd(l)) {
           if (has(Defect.KEEP_LEASE_AFTER_LOSS) && l.hosting()) {
             role = withLease(l, now + timings.leaseNanos());
-            effects.add(new LeaseRenewed(term(), now + timings.leaseNanos()));
+            emit(new LeaseRenewed(term(), now + timings.leaseNanos()));
           } else {
             stepDown(StepDownReason.LEASE_LOST);
             return;
           }
         }
-        if (now >= l.lastHeartbeatAt() + timings.heartbeatIntervalNanos()) {
+        if (now >= ((Role.Leader) role).heartbeatDueAt()) {
           broadcastHeartbeat();
         }
       } else if (now >= electionDeadline) {
@@ -168,18 +168,26 @@ public final class ElectionCore {
     }
 
     void onTransfer() {
-      if (!(role instanceof Role.Leader l)) {
+      if (!(role instanceof Role.Leader)) {
         return;
       }
+      // A heartbeat first: it carries the current configuration, so the target (links keep order)
+      // campaigns with it even if it had not acknowledged the latest change yet.
+      broadcastHeartbeat();
+      var l = (Role.Leader) role;
       Optional<NodeId> target = Optional.empty();
+      boolean bestHasConfig = false;
       long best = Long.MIN_VALUE;
       for (NodeId v : config().voters()) {
-        if (v.equals(self) || !config().id().equals(l.ackedConfig().get(v))) {
+        Long at = l.ackedSentAt().get(v);
+        if (v.equals(self) || at == null) {
           continue;
         }
-        long at = l.ackedSentAt().getOrDefault(v, Long.MIN_VALUE);
-        if (target.isEmpty() || at > best) {
+        boolean hasConfig = config().id().equals(l.ackedConfig().get(v));
+        if (target.isEmpty() || (hasConfig && !bestHasConfig)
+            || (hasConfig == bestHasConfig && at > best)) {
           target = Optional.of(v);
+          bestHasConfig = hasConfig;
           best = at;
         }
       }
@@ -348,7 +356,7 @@ public final class ElectionCore {
         // The leader's configuration is authoritative; never go back to an older one that a
         // reordered heartbeat carries.
         hard = hard.withConfig(h.config());
-        effects.add(new ConfigChanged(h.config()));
+        emit(new ConfigChanged(h.config()));
       }
       send(h.from().name(), new HeartbeatAck(term(), self, h.sentAt(), config().id(), true));
     }
@@ -369,16 +377,24 @@ public final class ElectionCore {
       var c = config();
       var restamped = new VoterConfig(new ConfigId(term(), c.id().index() + 1), c.voters());
       hard = hard.withConfig(restamped);
-      effects.add(new ConfigChanged(restamped));
-      role = new Role.Leader(now, now, new TreeMap<>(), new TreeMap<>(), Long.MIN_VALUE, false);
-      effects.add(new Elected(term()));
+      emit(new ConfigChanged(restamped));
+      role = new Role.Leader(now, now, now, new TreeMap<>(), new TreeMap<>(), Long.MIN_VALUE,
+          false);
+      emit(new Elected(term()));
       setLeader(Optional.of(self));
       broadcastHeartbeat();
     }
 
     private void broadcastHeartbeat() {
       var l = (Role.Leader) role;
-      role = new Role.Leader(l.electedAt(), now, l.ackedSentAt(), l.ackedConfig(),
+      long interval = timings.heartbeatIntervalNanos();
+      // Fixed rate: the next beat is due one interval after this one was due, unless the timer
+      // fell a whole interval behind (then one interval from now).
+      long due = l.heartbeatDueAt() + interval;
+      if (due <= now) {
+        due = now + interval;
+      }
+      role = new Role.Leader(l.electedAt(), now, due, l.ackedSentAt(), l.ackedConfig(),
           l.leaseDeadline(), l.hosting());
       var hb = new Heartbeat(term(), self, now, config());
       var sentTo = new TreeSet<String>();
@@ -408,8 +424,8 @@ public final class ElectionCore {
       acked.merge(a.from(), sentAt, Math::max);
       var configs = new TreeMap<>(l.ackedConfig());
       configs.merge(a.from(), a.configId(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
-      role = new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), acked, configs,
-          l.leaseDeadline(), l.hosting());
+      role = new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.heartbeatDueAt(), acked,
+          configs, l.leaseDeadline(), l.hosting());
       updateLease();
       maybeChangeConfig();
     }
@@ -438,16 +454,16 @@ public final class ElectionCore {
       }
       if (!l.hosting()) {
         role = withLease(l, deadline);
-        effects.add(new LeaseAcquired(term(), deadline));
+        emit(new LeaseAcquired(term(), deadline));
       } else if (deadline > l.leaseDeadline()) {
         role = withLease(l, deadline);
-        effects.add(new LeaseRenewed(term(), deadline));
+        emit(new LeaseRenewed(term(), deadline));
       }
     }
 
     private Role.Leader withLease(Role.Leader l, long deadline) {
-      return new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.ackedSentAt(), l.ackedConfig(),
-          deadline, true);
+      return new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.heartbeatDueAt(),
+          l.ackedSentAt(), l.ackedConfig(), deadline, true);
     }
 
     /** When the leader must step down: its lease ends, or the grace after election does. */
@@ -498,7 +514,7 @@ public final class ElectionCore {
       }
       var next = new VoterConfig(new ConfigId(term(), c.id().index() + 1), voters);
       hard = hard.withConfig(next);
-      effects.add(new ConfigChanged(next));
+      emit(new ConfigChanged(next));
       broadcastHeartbeat();
     }
 
@@ -515,7 +531,7 @@ public final class ElectionCore {
     }
 
     private void stepDown(StepDownReason reason) {
-      effects.add(new SteppedDown(term(), reason));
+      emit(new SteppedDown(term(), reason));
       role = new Role.Follower();
       leaderContactAt = Long.MIN_VALUE;
       electionDeadline = now + randomElectionTimeout();
@@ -544,9 +560,9 @@ public final class ElectionCore {
       }
       leader = newLeader;
       if (newLeader.isPresent()) {
-        effects.add(new LeaderKnown(newLeader.get(), term()));
+        emit(new LeaderKnown(newLeader.get(), term()));
       } else {
-        effects.add(new LeaderLost(term()));
+        emit(new LeaderLost(term()));
       }
     }
 
@@ -558,7 +574,7 @@ public final class ElectionCore {
       if (config().isEmpty() && eligible.size() == 1 && eligible.contains(self.name())) {
         var first = VoterConfig.of(new ConfigId(term(), 1), List.of(self));
         hard = hard.withConfig(first);
-        effects.add(new ConfigChanged(first));
+        emit(new ConfigChanged(first));
       }
     }
 
@@ -567,8 +583,19 @@ public final class ElectionCore {
     }
 
     private void send(String to, ElectionMessage m) {
-      flushPersist(); // durable before anything leaves the node
-      effects.add(new Send(to, m));
+      emit(new Send(to, m));
+    }
+
+    /**
+     * Adds an effect after any pending durable write: nothing may leave the node, and nothing may
+     * be announced (a lease, a leader), before the state it depends on is durable. A single-voter
+     * leader sends nothing, so flushing only before sends let it announce a lease for a term it
+     * had not persisted (the simulator found it: after a crash it won that term again, and two
+     * incarnations got the same token).
+     */
+    private void emit(ElectionEffect effect) {
+      flushPersist();
+      effects.add(effect);
     }
 
     private void flushPersist() {

@@ -2,7 +2,7 @@ package dev.regent.toolkit.election;
 
 /**
  * What the shell must do after a step, in list order. A {@link Persist} must be durable before any
- * later {@link Send} of the same step leaves the node.
+ * later effect of the same step is carried out (a message sent, a lease announced).
  */
 public sealed interface ElectionEffect {
 

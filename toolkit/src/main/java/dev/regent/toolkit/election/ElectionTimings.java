@@ -1,6 +1,7 @@
 package dev.regent.toolkit.election;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The timing parameters of the protocol, in nanoseconds of each node's monotonic clock.
@@ -50,7 +51,7 @@ public record ElectionTimings(
       out.add(new Violation(Parameter.ELECTION_TIMEOUT_MIN, "must be positive"));
     }
     if (electionTimeoutMaxNanos <= electionTimeoutMinNanos) {
-      out.add(new Violation(Parameter.ELECTION_TIMEOUT_MAX,
+      out.add(new Violation(List.of(Parameter.ELECTION_TIMEOUT_MAX, Parameter.ELECTION_TIMEOUT_MIN),
           "must be greater than the minimum election timeout (timeouts must be randomised)"));
     }
     if (leaseNanos <= 0) {
@@ -60,12 +61,13 @@ public record ElectionTimings(
       out.add(new Violation(Parameter.MAX_CLOCK_DRIFT, "must be in [0, 1)"));
     }
     if (out.isEmpty() && leaseNanos * (1 + maxClockDrift) >= electionTimeoutMinNanos) {
-      out.add(new Violation(Parameter.LEASE,
+      out.add(new Violation(
+          List.of(Parameter.LEASE, Parameter.ELECTION_TIMEOUT_MIN, Parameter.MAX_CLOCK_DRIFT),
           "lease * (1 + max-clock-drift) must be less than the minimum election timeout, or two"
               + " singletons can run at once"));
     }
     if (out.isEmpty() && heartbeatIntervalNanos * 3 > leaseNanos) {
-      out.add(new Violation(Parameter.HEARTBEAT_INTERVAL,
+      out.add(new Violation(List.of(Parameter.HEARTBEAT_INTERVAL, Parameter.LEASE),
           "must be at most a third of the lease, or one lost heartbeat costs the lease"));
     }
     return out;
@@ -85,11 +87,27 @@ public record ElectionTimings(
     HEARTBEAT_INTERVAL, ELECTION_TIMEOUT_MIN, ELECTION_TIMEOUT_MAX, LEASE, MAX_CLOCK_DRIFT
   }
 
-  /** One broken rule: which parameter, and what is wrong. */
-  public record Violation(Parameter parameter, String rule) {
+  /** One broken rule: the parameters it relates (the first is the one to change), and why. */
+  public record Violation(java.util.List<Parameter> parameters, String rule) {
+    public Violation {
+      parameters = java.util.List.copyOf(parameters);
+      if (parameters.isEmpty()) {
+        throw new IllegalArgumentException("a violation names at least one parameter");
+      }
+    }
+
+    Violation(Parameter parameter, String rule) {
+      this(java.util.List.of(parameter), rule);
+    }
+
+    /** The parameter to change first. */
+    public Parameter parameter() {
+      return parameters.get(0);
+    }
+
     @Override
     public String toString() {
-      return parameter + ": " + rule;
+      return parameters + ": " + rule;
     }
   }
 }

@@ -30,7 +30,9 @@ public sealed interface Role {
    * Leader of the current term.
    *
    * @param electedAt when it won (the base of the check-quorum grace before the first lease)
-   * @param lastHeartbeatAt when it last sent heartbeats
+   * @param lastHeartbeatAt when it last sent heartbeats (its own acknowledgement time)
+   * @param heartbeatDueAt when the next heartbeat is due: a fixed rate, so that late timers do
+   *     not stretch the interval
    * @param ackedSentAt per peer, the send time of the latest heartbeat of this term it acknowledged
    * @param ackedConfig per peer, the configuration it reported in that acknowledgement
    * @param leaseDeadline end of the lease (meaningful only when {@code hosting})
@@ -39,6 +41,7 @@ public sealed interface Role {
   record Leader(
       long electedAt,
       long lastHeartbeatAt,
+      long heartbeatDueAt,
       SortedMap<NodeId, Long> ackedSentAt,
       SortedMap<NodeId, ConfigId> ackedConfig,
       long leaseDeadline,

@@ -100,6 +100,8 @@ class ElectionCoreTest {
     assertTrue(d.state.isLeader());
     assertEquals(1, d.state.term());
     assertEquals(1, d.of(LeaseAcquired.class).size());
+    assertInstanceOf(Persist.class, d.effects.get(0),
+        "the new term is durable before the lease is announced");
   }
 
   @Test
@@ -244,7 +246,9 @@ class ElectionCoreTest {
     long t = a.wakeAt;
     a.feed(new TransferLeadership(t));
     assertEquals(List.of(new SteppedDown(1, StepDownReason.TRANSFER)), a.of(SteppedDown.class));
-    assertEquals(List.of(new TimeoutNow(1, A)), a.sent());
+    var sent = a.sent();
+    assertInstanceOf(Heartbeat.class, sent.get(0), "the configuration goes out first");
+    assertEquals(new TimeoutNow(1, A), sent.get(sent.size() - 1));
 
     var b = follower(B);
     b.feed(new Received(t, new Heartbeat(1, A, 0, a.state.config())));
@@ -264,6 +268,15 @@ class ElectionCoreTest {
     c2.feed(new Received(t + 2 * MS, forged));
     assertEquals(List.of(new VoteResponse(1, C, false)), c2.sent(),
         "a hand-over claimed from someone else does not release the promise");
+  }
+
+  @Test
+  void heartbeatsKeepAFixedRateWhenTimersFireLate() {
+    var a = leaderA();
+    long interval = T.heartbeatIntervalNanos();
+    long firstDue = a.wakeAt;
+    a.feed(new Tick(firstDue + 20 * MS)); // the timer fired 20 ms late
+    assertEquals(firstDue + interval, ((Role.Leader) a.state.role()).heartbeatDueAt());
   }
 
   @Test

@@ -52,7 +52,12 @@ final class Simulation {
      * Two nodes join at once; the moment the leader grows its configuration, the network splits
      * the leader and the joiners from the older voters (the classic membership-change hazard).
      */
-    MEMBERSHIP_SPLIT
+    MEMBERSHIP_SPLIT,
+    /**
+     * Three voters on slow links; nodes crash and come back within milliseconds, over and over,
+     * so elections overlap with restarts (what a vote that is not durable would break).
+     */
+    CRASH_LOOP
   }
 
   /**
@@ -76,6 +81,10 @@ final class Simulation {
 
     Options withScenario(Scenario s) {
       return new Options(timings, defects, s, midStepCrashRate, trace);
+    }
+
+    Options withTimings(ElectionTimings t) {
+      return new Options(t, defects, forcedScenario, midStepCrashRate, trace);
     }
 
     Options withMidStepCrashRate(double r) {
@@ -196,8 +205,9 @@ final class Simulation {
     int pick = rnd.nextInt(100);
     this.scenario = options.forcedScenario() != null ? options.forcedScenario()
         : pick < 55 ? Scenario.CHAOS : pick < 80 ? Scenario.GROWTH
-        : pick < 92 ? Scenario.RETURNING_NODE : Scenario.MEMBERSHIP_SPLIT;
-    assert all.length == 4;
+        : pick < 90 ? Scenario.RETURNING_NODE : pick < 95 ? Scenario.MEMBERSHIP_SPLIT
+        : Scenario.CRASH_LOOP;
+    assert all.length == 5;
   }
 
   static Result run(long seed, Options options) {
@@ -240,6 +250,16 @@ final class Simulation {
         minDelay = MS;
         maxDelay = 20 * MS;
         at(2_000 * MS, this::joinTwoThenSplit);
+      }
+      case CRASH_LOOP -> {
+        startConfigured(3);
+        minDelay = 5 * MS;
+        maxDelay = 150 * MS;
+        long end = (5_000 + rnd.nextInt(5_000)) * MS;
+        for (long t = 500 * MS; t < end; t += (100 + rnd.nextInt(400)) * MS) {
+          at(t, this::quickCrash);
+        }
+        at(end, this::stabilise);
       }
       case RETURNING_NODE -> {
         startConfigured(size);
@@ -421,14 +441,28 @@ final class Simulation {
 
   private void scheduleRestart(SimNode n) {
     int inc = n.incarnation;
-    at(now + (50 + rnd.nextInt(3_000)) * MS, () -> restart(n, inc));
+    long downFor = scenario == Scenario.CRASH_LOOP ? 5 + rnd.nextInt(100) : 50 + rnd.nextInt(3_000);
+    at(now + downFor * MS, () -> restart(n, inc));
+  }
+
+  private void quickCrash() {
+    if (now >= stableAt) {
+      return;
+    }
+    List<SimNode> alive = aliveMembers();
+    if (!alive.isEmpty()) {
+      SimNode victim = alive.get(rnd.nextInt(alive.size()));
+      crash(victim);
+      scheduleRestart(victim);
+    }
   }
 
   private void restart(SimNode n, int inc) {
     if (n.alive || n.removed || n.incarnation != inc) {
       return;
     }
-    boolean loseState = now < stableAt && rnd.nextInt(5) == 0 && identityLossTolerable(n.name);
+    boolean loseState = now < stableAt && scenario != Scenario.CRASH_LOOP && rnd.nextInt(5) == 0
+        && identityLossTolerable(n.name);
     if (loseState) {
       n.stateId++;
       n.durable = HardState.INITIAL;

@@ -1,0 +1,110 @@
+package dev.regent.singleton;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+
+/**
+ * Describes one named singleton, shaped like Pekko's {@code SingletonActor}: created with
+ * {@link #of} (or {@link #ofFenced} to receive the fencing token) and passed to
+ * {@link ClusterSingleton#init}. Immutable.
+ *
+ * @param <M> the singleton's message type
+ */
+public final class SingletonActor<M> {
+
+  /**
+   * Singleton names become part of actor names ({@code regent-singleton-<name>}) that every node
+   * derives alike, so they are restricted to characters that need no encoding in a path.
+   */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+  private final Function<SingletonContext, Behavior<M>> factory;
+  private final String name;
+  private final Props props;
+  private final Optional<M> stopMessage;
+  private final Optional<ClusterSingletonSettings> settings;
+
+  private SingletonActor(Function<SingletonContext, Behavior<M>> factory, String name, Props props,
+      Optional<M> stopMessage, Optional<ClusterSingletonSettings> settings) {
+    this.factory = factory;
+    this.name = name;
+    this.props = props;
+    this.stopMessage = stopMessage;
+    this.settings = settings;
+  }
+
+  /** A singleton running {@code behavior}, as in Pekko. */
+  public static <M> SingletonActor<M> of(Behavior<M> behavior, String name) {
+    Objects.requireNonNull(behavior, "behavior");
+    return new SingletonActor<>(ctx -> behavior, checkName(name), Props.empty(), Optional.empty(),
+        Optional.empty());
+  }
+
+  /**
+   * A fenced singleton: {@code factory} is called for each incarnation (and again after each
+   * supervisor restart) with the incarnation's {@link SingletonContext}, which carries the fencing
+   * token and a cheap lease check.
+   */
+  public static <M> SingletonActor<M> ofFenced(
+      Function<SingletonContext, Behavior<M>> factory, String name) {
+    Objects.requireNonNull(factory, "factory");
+    return new SingletonActor<>(factory, checkName(name), Props.empty(), Optional.empty(),
+        Optional.empty());
+  }
+
+  /** Props (dispatcher, mailbox) for the singleton actor. */
+  public SingletonActor<M> withProps(Props props) {
+    Objects.requireNonNull(props, "props");
+    return new SingletonActor<>(factory, name, props, stopMessage, settings);
+  }
+
+  /**
+   * The message the singleton is sent when it must stop (handover, lost leadership, lease about to
+   * end). It has {@code stop-timeout} to stop itself; then it is stopped hard. Without a stop
+   * message it is stopped at once.
+   */
+  public SingletonActor<M> withStopMessage(M stopMessage) {
+    Objects.requireNonNull(stopMessage, "stopMessage");
+    return new SingletonActor<>(factory, name, props, Optional.of(stopMessage), settings);
+  }
+
+  /** Settings for this singleton instead of those from {@code regent.singleton}. */
+  public SingletonActor<M> withSettings(ClusterSingletonSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    return new SingletonActor<>(factory, name, props, stopMessage, Optional.of(settings));
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Props props() {
+    return props;
+  }
+
+  public Optional<M> stopMessage() {
+    return stopMessage;
+  }
+
+  public Optional<ClusterSingletonSettings> settings() {
+    return settings;
+  }
+
+  /** The behavior of one incarnation. */
+  public Behavior<M> behavior(SingletonContext context) {
+    return factory.apply(context);
+  }
+
+  private static String checkName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("singleton name must match " + NAME.pattern()
+          + ", was '" + name + "'");
+    }
+    return name;
+  }
+}

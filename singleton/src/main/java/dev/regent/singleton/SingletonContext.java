@@ -1,0 +1,32 @@
+package dev.regent.singleton;
+
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.fencing.FencingToken;
+
+/**
+ * What a fenced singleton learns about its own incarnation (see {@link SingletonActor#ofFenced}).
+ */
+public interface SingletonContext {
+
+  /**
+   * This incarnation's fencing token: the election term in which its node became leader. Every
+   * later incarnation anywhere in the cluster has a larger one. Pass it with every write to a
+   * resource guarded by a {@code FencingGuard}. A supervisor restart keeps the token.
+   */
+  FencingToken fencingToken();
+
+  /**
+   * A cheap local check to call right before a side effect: whether this node still holds its
+   * lease and is still leader of the term this incarnation was started in. False once the lease
+   * ran out, even before the manager had a chance to stop the instance (e.g. after a long GC
+   * pause). It cannot see a pause that happens after it returns: only the fencing token protects
+   * against that.
+   */
+  boolean leaseValid();
+
+  /** The node this incarnation runs on. */
+  NodeId node();
+
+  /** The singleton's name, as given to {@link SingletonActor}. */
+  String name();
+}

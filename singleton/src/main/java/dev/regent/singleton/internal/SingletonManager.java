@@ -1,0 +1,340 @@
+package dev.regent.singleton.internal;
+
+import dev.regent.singleton.ClusterSingletonSettings;
+import dev.regent.singleton.SingletonActor;
+import dev.regent.singleton.SingletonContext;
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.leadership.Leadership;
+import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
+import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+
+/**
+ * Internal API: the per-node manager of one named singleton. Starts the instance when this node
+ * becomes leader with a lease, and makes sure it has terminated before the lease can end.
+ *
+ * <p>The whole policy is one rule, re-evaluated after every event ({@link #reconcile}): the
+ * instance should run iff this node leads term T, its lease for T still has more than
+ * {@code stop-timeout + lease-margin} left, the node is not shutting down, and the instance of T
+ * has not stopped on its own. When it should not run, it is sent the stop message and stopped hard
+ * {@code stop-timeout} later. Since a lease that is not renewed triggers the stop
+ * {@code stop-timeout + lease-margin} before it ends, the instance has terminated (S3) before any
+ * other node can be elected, even if renewals simply stop arriving (the election actor is slow or
+ * cut off). A new instance never starts before the previous one's {@code Terminated}: they share an
+ * actor name, and S3 must hold on one node too.
+ *
+ * <p>The manager is also the address proxies send to (the instance may not exist yet: followers
+ * learn of a new leader from its first heartbeat, before it holds a lease). User messages that
+ * arrive while no instance runs are buffered here, then handed to the instance when it starts, or
+ * to the new leader's manager when another node is known to lead.
+ */
+public final class SingletonManager<M> extends AbstractBehavior<Object> {
+
+  /** Stop the instance for CoordinatedShutdown and answer once it has terminated. */
+  public record StopForShutdown(ActorRef<Done> replyTo) {}
+
+  private record LeaseCheck() {}
+
+  private record HardStop(ActorRef<?> instance) {}
+
+  private record InstanceTerminated(ActorRef<?> instance) {}
+
+  private static final Object LEASE_CHECK = "lease-check";
+  private static final Object HARD_STOP = "hard-stop";
+
+  private final SingletonActor<M> singleton;
+  private final ClusterSingletonSettings settings;
+  private final LeadershipSource source;
+  private final StatsCounters stats;
+  private final TimerScheduler<Object> timers;
+  private final Logger log;
+  private final NodeId self;
+  private final long stopBudgetNanos;
+  /**
+   * Pekko's timers fire on scheduler ticks, so up to one tick late; every deadline is scheduled one
+   * tick early so lateness never eats into the lease margin.
+   */
+  private final long tickNanos;
+  private final BoundedBuffer<Object> buffer;
+
+  // What the election has told this node.
+  private OptionalLong leaderTerm = OptionalLong.empty();
+  private long leaseDeadlineNanos;
+  private Optional<Address> leaderElsewhere = Optional.empty();
+
+  // The instance.
+  private ActorRef<M> instance;
+  private long instanceTerm;
+  /** The last known lease deadline of the instance's term (kept after stepping down). */
+  private long instanceLeaseDeadlineNanos;
+  private boolean stopping;
+  /** A term whose instance stopped by itself: not restarted until leadership changes. */
+  private OptionalLong finishedTerm = OptionalLong.empty();
+
+  private boolean shuttingDown;
+  private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
+
+  public static <M> Behavior<Object> create(SingletonActor<M> singleton,
+      ClusterSingletonSettings settings, LeadershipSource source, StatsCounters stats) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new SingletonManager<>(ctx, timers, singleton, settings, source, stats)));
+  }
+
+  private SingletonManager(ActorContext<Object> ctx, TimerScheduler<Object> timers,
+      SingletonActor<M> singleton, ClusterSingletonSettings settings, LeadershipSource source,
+      StatsCounters stats) {
+    super(ctx);
+    this.timers = timers;
+    this.singleton = singleton;
+    this.settings = settings;
+    this.source = source;
+    this.stats = stats;
+    this.log = ctx.getLog();
+    this.self = source.selfId();
+    this.stopBudgetNanos = settings.stopBudget().toNanos();
+    this.tickNanos = ctx.getSystem().settings().config()
+        .getDuration("pekko.scheduler.tick-duration").toNanos();
+    this.buffer = new BoundedBuffer<>(settings.bufferSize());
+    source.subscribe(ctx.getSelf().narrow());
+  }
+
+  @Override
+  public Receive<Object> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(BecameLeader.class, this::onBecameLeader)
+        .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
+        .onMessage(SteppedDown.class, this::onSteppedDown)
+        .onMessage(LeaderKnown.class, this::onLeaderKnown)
+        .onMessage(LeaderLost.class, this::onLeaderLost)
+        .onMessage(LeaseCheck.class, m -> reconcile("lease about to end without renewal"))
+        .onMessage(HardStop.class, this::onHardStop)
+        .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
+        .onMessage(StopForShutdown.class, this::onStopForShutdown)
+        .onSignal(PostStop.class, s -> {
+          source.unsubscribe(getContext().getSelf().narrow());
+          return this;
+        })
+        .onAnyMessage(this::onUserMessage)
+        .build();
+  }
+
+  private Behavior<Object> onBecameLeader(BecameLeader e) {
+    if (leaderTerm.isEmpty() || leaderTerm.getAsLong() != e.term()) {
+      finishedTerm = OptionalLong.empty();
+    }
+    leaderTerm = OptionalLong.of(e.term());
+    leaseDeadlineNanos = e.leaseDeadlineNanos();
+    leaderElsewhere = Optional.empty();
+    return reconcile("became leader of term " + e.term());
+  }
+
+  private Behavior<Object> onLeaseRenewed(LeaseRenewed e) {
+    if (leaderTerm.isPresent() && leaderTerm.getAsLong() == e.term()) {
+      leaseDeadlineNanos = e.leaseDeadlineNanos();
+    }
+    return reconcile("lease renewed");
+  }
+
+  private Behavior<Object> onSteppedDown(SteppedDown e) {
+    leaderTerm = OptionalLong.empty();
+    return reconcile("stepped down from term " + e.term() + " (" + e.reason() + ")");
+  }
+
+  private Behavior<Object> onLeaderKnown(LeaderKnown e) {
+    if (e.leader().equals(self)) {
+      // Leading is only acted on with a lease (BecameLeader); this just says no one else leads.
+      leaderElsewhere = Optional.empty();
+      return this;
+    }
+    leaderTerm = OptionalLong.empty();
+    leaderElsewhere = Optional.of(e.address());
+    return reconcile("leader of term " + e.term() + " is " + e.leader());
+  }
+
+  private Behavior<Object> onLeaderLost(LeaderLost e) {
+    leaderTerm = OptionalLong.empty();
+    leaderElsewhere = Optional.empty();
+    return reconcile("leader of term " + e.term() + " lost");
+  }
+
+  private Behavior<Object> onStopForShutdown(StopForShutdown m) {
+    shuttingDown = true;
+    if (instance == null) {
+      m.replyTo().tell(Done.getInstance());
+    } else {
+      shutdownWaiters.add(m.replyTo());
+    }
+    return reconcile("coordinated shutdown");
+  }
+
+  private Behavior<Object> onHardStop(HardStop m) {
+    if (m.instance().equals(instance)) {
+      log.warn("Singleton [{}] of term {} did not stop within {}; stopping it now",
+          singleton.name(), instanceTerm, settings.stopTimeout());
+      getContext().stop(instance);
+    }
+    return this;
+  }
+
+  private Behavior<Object> onInstanceTerminated(InstanceTerminated m) {
+    if (!m.instance().equals(instance)) {
+      return this;
+    }
+    timers.cancel(HARD_STOP);
+    timers.cancel(LEASE_CHECK);
+    if (!stopping) {
+      // It stopped by itself (or failed without restart): as in Pekko, it is not started again
+      // for the same leadership.
+      log.info("Singleton [{}] of term {} stopped by itself", singleton.name(), instanceTerm);
+      finishedTerm = OptionalLong.of(instanceTerm);
+    } else {
+      log.info("Singleton [{}] of term {} terminated", singleton.name(), instanceTerm);
+    }
+    instance = null;
+    stopping = false;
+    if (shuttingDown) {
+      shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
+      shutdownWaiters.clear();
+    }
+    return reconcile("instance terminated");
+  }
+
+  private Behavior<Object> onUserMessage(Object message) {
+    if (instance != null && !stopping) {
+      instance.unsafeUpcast().tell(message);
+    } else if (instance == null && leaderElsewhere.isPresent()) {
+      forwardToLeader(message);
+    } else {
+      buffer.add(message).ifPresent(this::dropped);
+    }
+    return this;
+  }
+
+  /** Applies the one rule (see the class comment) to the current state. */
+  private Behavior<Object> reconcile(String why) {
+    long now = System.nanoTime();
+    long stopAt = leaseDeadlineNanos - stopBudgetNanos - tickNanos;
+    boolean leaseLeft = stopAt - now > 0;
+    boolean shouldRun = !shuttingDown
+        && leaderTerm.isPresent()
+        && leaseLeft
+        && !(finishedTerm.isPresent() && finishedTerm.getAsLong() == leaderTerm.getAsLong());
+    if (instance != null && !stopping
+        && (!shouldRun || instanceTerm != leaderTerm.getAsLong())) {
+      beginStop(why);
+    } else if (instance == null && shouldRun) {
+      start(leaderTerm.getAsLong());
+    }
+    if (instance != null && !stopping && leaderTerm.isPresent()
+        && leaderTerm.getAsLong() == instanceTerm) {
+      instanceLeaseDeadlineNanos = leaseDeadlineNanos;
+    }
+    if (instance != null && !stopping) {
+      // Stop early enough if no renewal arrives: the lease check fires once the remaining lease
+      // is down to the stop budget.
+      timers.startSingleTimer(LEASE_CHECK, new LeaseCheck(),
+          Duration.ofNanos(Math.max(0, stopAt - now)));
+    }
+    if (instance == null && leaderElsewhere.isPresent() && !buffer.isEmpty()) {
+      buffer.drainTo(this::forwardToLeader);
+    }
+    return this;
+  }
+
+  private void start(long term) {
+    var context = new Context(FencingToken.of(term), term);
+    Behavior<M> behavior = settings.supervision()
+        .supervise(Behaviors.setup(c -> singleton.behavior(context)));
+    instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
+    instanceTerm = term;
+    stopping = false;
+    getContext().watchWith(instance, new InstanceTerminated(instance));
+    stats.instancesStarted.incrementAndGet();
+    log.info("Singleton [{}] started with fencing token {} (lease left {} ms)", singleton.name(),
+        term, (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
+    ActorRef<Object> target = instance.unsafeUpcast();
+    buffer.drainTo(target::tell);
+  }
+
+  private void beginStop(String why) {
+    stopping = true;
+    timers.cancel(LEASE_CHECK);
+    log.info("Stopping singleton [{}] of term {}: {}", singleton.name(), instanceTerm, why);
+    if (singleton.stopMessage().isPresent()) {
+      instance.tell(singleton.stopMessage().get());
+      // Hard stop after stop-timeout, but never later than the lease allows: the lease of the
+      // instance's term (the last one known) bounds when another node may host.
+      long now = System.nanoTime();
+      long hardStopAt = Math.min(now + settings.stopTimeout().toNanos(),
+          instanceLeaseDeadlineNanos - settings.leaseMargin().toNanos() - tickNanos);
+      timers.startSingleTimer(HARD_STOP, new HardStop(instance),
+          Duration.ofNanos(Math.max(0, hardStopAt - now)));
+    } else {
+      getContext().stop(instance);
+    }
+  }
+
+  private void forwardToLeader(Object message) {
+    SingletonPaths.manager(getContext().getSystem(), leaderElsewhere.get(), singleton.name())
+        .tell(message);
+  }
+
+  private void dropped(Object message) {
+    stats.managerDropped.incrementAndGet();
+    log.warn("Singleton manager [{}] buffer is full ({} messages): dropping the oldest, a [{}]",
+        singleton.name(), settings.bufferSize(), message.getClass().getName());
+    getContext().getSystem().deadLetters().tell(message);
+  }
+
+  /** The context handed to fenced singletons. */
+  private final class Context implements SingletonContext {
+    private final FencingToken token;
+    private final long term;
+
+    Context(FencingToken token, long term) {
+      this.token = token;
+      this.term = term;
+    }
+
+    @Override
+    public FencingToken fencingToken() {
+      return token;
+    }
+
+    @Override
+    public boolean leaseValid() {
+      Leadership now = source.current();
+      return now.term() == term && now.holdsLease();
+    }
+
+    @Override
+    public NodeId node() {
+      return self;
+    }
+
+    @Override
+    public String name() {
+      return singleton.name();
+    }
+  }
+}

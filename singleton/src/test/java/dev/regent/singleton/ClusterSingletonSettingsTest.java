@@ -1,0 +1,97 @@
+package dev.regent.singleton;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.regent.toolkit.config.InvalidSettingsException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ClusterSingletonSettingsTest {
+
+  private static Config section(String overrides) {
+    return ConfigFactory.parseString(overrides).withFallback(ConfigFactory.load())
+        .getConfig(ClusterSingletonSettings.PATH);
+  }
+
+  @Test
+  void defaultsFromReferenceConf() {
+    var s = ClusterSingletonSettings.fromConfig(section(""));
+    assertEquals(Optional.empty(), s.role());
+    assertEquals(1000, s.bufferSize());
+    assertEquals(Duration.ofMillis(200), s.stopTimeout());
+    assertEquals(Duration.ofMillis(50), s.leaseMargin());
+    assertEquals(new SingletonSupervision.RestartWithBackoff(
+        Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), s.supervision());
+    // The defaults fit the default election lease.
+    s.checkAgainstLease(ConfigFactory.load().getDuration("regent.election.lease"));
+  }
+
+  @Test
+  void everyBadValueIsReportedWithItsKey() {
+    var e = assertThrows(InvalidSettingsException.class, () -> ClusterSingletonSettings.fromConfig(
+        section("""
+            regent.singleton.buffer-size = -1
+            regent.singleton.stop-timeout = 0s
+            regent.singleton.lease-margin = -1ms
+            regent.singleton.supervision.strategy = resume
+            """)));
+    assertEquals(List.of("regent.singleton.buffer-size", "regent.singleton.stop-timeout",
+        "regent.singleton.lease-margin", "regent.singleton.supervision.strategy"), e.keys());
+  }
+
+  @Test
+  void malformedAndBackoffProblemsNameKeys() {
+    var e = assertThrows(InvalidSettingsException.class, () -> ClusterSingletonSettings.fromConfig(
+        section("""
+            regent.singleton.stop-timeout = soon
+            regent.singleton.supervision.min-backoff = 2s
+            regent.singleton.supervision.max-backoff = 1s
+            """)));
+    assertTrue(e.keys().contains("regent.singleton.stop-timeout"), e.getMessage());
+    assertTrue(e.keys().contains("regent.singleton.supervision.max-backoff"), e.getMessage());
+  }
+
+  @Test
+  void stopBudgetMustFitInsideTheLeaseNamingBothKeys() {
+    var s = ClusterSingletonSettings.fromConfig(section(""))
+        .withStopTimeout(Duration.ofMillis(460));
+    var e = assertThrows(InvalidSettingsException.class,
+        () -> s.checkAgainstLease(Duration.ofMillis(500)));
+    assertTrue(e.keys().contains("regent.singleton.stop-timeout"));
+    assertTrue(e.keys().contains("regent.election.lease"));
+    s.withStopTimeout(Duration.ofMillis(449)).checkAgainstLease(Duration.ofMillis(500));
+  }
+
+  @Test
+  void withersValidateAndCopy() {
+    var s = ClusterSingletonSettings.fromConfig(section(""));
+    assertEquals(Optional.of("r"), s.withRole("r").role());
+    assertEquals(Optional.empty(), s.withRole("r").withNoRole().role());
+    assertEquals(5, s.withBufferSize(5).bufferSize());
+    assertEquals(1000, s.bufferSize());
+    assertThrows(InvalidSettingsException.class, () -> s.withBufferSize(100_001));
+    assertThrows(InvalidSettingsException.class, () -> s.withStopTimeout(Duration.ZERO));
+    assertInstanceOf(SingletonSupervision.Stop.class,
+        s.withSupervision(new SingletonSupervision.Stop()).supervision());
+    var stop = ClusterSingletonSettings.fromConfig(
+        section("regent.singleton.supervision.strategy = stop"));
+    assertInstanceOf(SingletonSupervision.Stop.class, stop.supervision());
+  }
+
+  @Test
+  void singletonNamesAreChecked() {
+    assertThrows(IllegalArgumentException.class,
+        () -> SingletonActor.of(org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "a/b"));
+    assertThrows(IllegalArgumentException.class,
+        () -> SingletonActor.of(org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), ""));
+    assertEquals("ok-1.x", SingletonActor.of(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "ok-1.x").name());
+  }
+}

@@ -1,0 +1,390 @@
+package dev.regent.singleton;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.regent.toolkit.fencing.FencedStore;
+import dev.regent.singleton.InstanceRecorder.Incarnation;
+import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.leadership.Leadership;
+import dev.regent.toolkit.leadership.RegentElection;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.apache.pekko.cluster.typed.Leave;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The acceptance suite: three ActorSystems in this JVM on loopback Artery TCP with the real
+ * RegentElection (defaults: heartbeat 100 ms, election timeout 700-1000 ms, lease 500 ms), Java
+ * serialization off. A "crash" is {@code terminate()} without CoordinatedShutdown: the election
+ * actor and the singleton die with the system and the others hear nothing more.
+ */
+class SingletonRegentElectionTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SingletonRegentElectionTest.class);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String NAME = "test";
+
+  @TempDir
+  Path stateRoot;
+
+  private InJvmCluster cluster;
+  private final InstanceRecorder recorder = new InstanceRecorder();
+
+  @BeforeEach
+  void setUp() {
+    cluster = new InJvmCluster(stateRoot, Optional.empty(), ConfigFactory.empty());
+  }
+
+  @AfterEach
+  void tearDown() {
+    cluster.close();
+  }
+
+  private List<ActorSystem<Void>> form(int n) {
+    List<ActorSystem<Void>> nodes = cluster.startUp(n);
+    cluster.awaitVoters();
+    cluster.awaitAgreedLeader();
+    return nodes;
+  }
+
+  private ActorRef<TestSingleton.Command> init(ActorSystem<?> system) {
+    return ClusterSingleton.get(system).init(TestSingleton.actor(recorder, NAME));
+  }
+
+  private Incarnation awaitOneRunning() {
+    Poll.until(WAIT, () -> " (incarnations " + recorder + ")",
+        () -> recorder.theRunning().isPresent());
+    return recorder.theRunning().get();
+  }
+
+  private Incarnation awaitNewInstance(Incarnation old) {
+    Poll.until(WAIT, () -> " (incarnations " + recorder + ")", () -> recorder.theRunning()
+        .filter(i -> i.id() > old.id() && !i.node().equals(old.node())).isPresent());
+    return recorder.theRunning().get();
+  }
+
+  private void assertNoOverlap() {
+    List<String> violations = recorder.violations();
+    assertTrue(violations.isEmpty(), () -> String.join("\n", violations) + "\n" + recorder);
+  }
+
+  private static Leadership view(ActorSystem<?> s) {
+    return RegentElection.get(s).current();
+  }
+
+  @Test
+  void exactlyOneInstanceThenFailoverAfterCrashWithLargerToken() {
+    List<ActorSystem<Void>> nodes = form(3);
+    nodes.forEach(this::init);
+    Incarnation first = awaitOneRunning();
+    // It runs where the election says: on the node holding the lease, with its term as token.
+    ActorSystem<Void> leader = cluster.byName(first.node());
+    assertTrue(view(leader).holdsLease());
+    assertEquals(view(leader).term(), first.token());
+
+    leader.terminate();
+    Incarnation next = awaitNewInstance(first);
+    assertTrue(next.token() > first.token(), recorder.toString());
+    assertEquals(1, recorder.running().size());
+    assertNoOverlap();
+  }
+
+  /**
+   * The leader is cut off from both followers but keeps running: nobody tells it to stop, so its
+   * manager must stop the instance on its own before its lease ends, and before the followers can
+   * elect a new leader. After the heal it learns of the new leader and does not start again.
+   */
+  @Test
+  void isolatedLeaderStopsItsInstanceBeforeTheNewOneStarts() {
+    List<ActorSystem<Void>> nodes = form(3);
+    nodes.forEach(this::init);
+    Incarnation first = awaitOneRunning();
+    ActorSystem<Void> leader = cluster.byName(first.node());
+    List<ActorSystem<Void>> others = nodes.stream().filter(s -> s != leader).toList();
+    others.forEach(s -> Blackhole.cut(leader, s));
+    Incarnation next = awaitNewInstance(first);
+    Incarnation old = recorder.incarnations().get(first.id());
+    assertTrue(old.stopNanos().isPresent(), "the isolated instance stopped: " + recorder);
+    assertTrue(next.token() > first.token());
+    assertNoOverlap();
+
+    others.forEach(s -> Blackhole.heal(leader, s));
+    Poll.until(WAIT, () -> " (old leader's view " + view(leader) + ")",
+        () -> view(leader).leader().map(l -> !l.equals(view(leader).self())).orElse(false));
+    assertEquals(List.of(next), recorder.running());
+    assertNoOverlap();
+  }
+
+  @Test
+  void gracefulShutdownOfLeaderHandsOverWithoutOverlap() throws Exception {
+    List<ActorSystem<Void>> nodes = form(3);
+    nodes.forEach(this::init);
+    Incarnation first = awaitOneRunning();
+    ActorSystem<Void> leader = cluster.byName(first.node());
+    CoordinatedShutdown.get(leader).run(CoordinatedShutdown.unknownReason());
+    Incarnation next = awaitNewInstance(first);
+    assertTrue(next.token() > first.token());
+    leader.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertNoOverlap();
+  }
+
+  @Test
+  void clusterLeaveOfLeaderHandsOverWithoutOverlap() {
+    List<ActorSystem<Void>> nodes = form(3);
+    nodes.forEach(this::init);
+    Incarnation first = awaitOneRunning();
+    ActorSystem<Void> leader = cluster.byName(first.node());
+    Cluster.get(leader).manager().tell(Leave.create(Cluster.get(leader).selfMember().address()));
+    Incarnation next = awaitNewInstance(first);
+    assertTrue(next.token() > first.token());
+    assertNoOverlap();
+  }
+
+  /** Only voters (the role) are elected and run a manager; the others reach it by proxy. */
+  @Test
+  @org.junit.jupiter.api.Disabled("RegentElection sends no heartbeats to non-voters, so their "
+      + "proxies never learn the leader; fixed by the manager's announcements (next commit)")
+  void singletonRunsOnlyOnVotersAndNonVotersReachItByProxy() throws Exception {
+    var voter = ConfigFactory.parseString("""
+        pekko.cluster.roles = [voter]
+        regent.election.voter-role = voter
+        """);
+    var other = ConfigFactory.parseString("regent.election.voter-role = voter");
+    List<ActorSystem<Void>> nodes = List.of(cluster.start(voter), cluster.start(voter),
+        cluster.start(other));
+    cluster.awaitAllUp();
+    List<ActorRef<TestSingleton.Command>> proxies = nodes.stream()
+        .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
+            .withSettings(ClusterSingletonSettings.create(s).withRole("voter"))))
+        .toList();
+    Incarnation first = awaitOneRunning();
+    assertTrue(!first.node().equals(InJvmCluster.nodeName(nodes.get(2))), first.toString());
+    // The non-voter learns the leader from heartbeats like everyone else.
+    Poll.until(WAIT, () -> " (non-voter's view " + view(nodes.get(2)) + ")",
+        () -> view(nodes.get(2)).leader().isPresent());
+    TestSingleton.Pong pong = AskPattern.<TestSingleton.Command, TestSingleton.Pong>ask(
+            proxies.get(2), replyTo -> new TestSingleton.Ping("non-voter", replyTo),
+            Duration.ofSeconds(10), nodes.get(2).scheduler())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertEquals(first.token(), pong.token());
+    assertEquals(0, ClusterSingleton.get(nodes.get(2)).stats(NAME).orElseThrow()
+        .instancesStarted());
+  }
+
+  @Test
+  void messagesThroughEveryProxyReachTheSingleton() throws Exception {
+    List<ActorSystem<Void>> nodes = form(3);
+    List<ActorRef<TestSingleton.Command>> proxies = nodes.stream().map(this::init).toList();
+    Incarnation first = awaitOneRunning();
+    for (int i = 0; i < nodes.size(); i++) {
+      ActorSystem<Void> via = nodes.get(i);
+      ActorRef<TestSingleton.Command> proxy = proxies.get(i);
+      String text = "via-" + i;
+      TestSingleton.Pong pong = AskPattern.<TestSingleton.Command, TestSingleton.Pong>ask(proxy,
+              replyTo -> new TestSingleton.Ping(text, replyTo), Duration.ofSeconds(10),
+              via.scheduler())
+          .toCompletableFuture().get(15, TimeUnit.SECONDS);
+      assertEquals(new TestSingleton.Pong(text, first.token(), first.node()), pong);
+    }
+  }
+
+  /**
+   * The two followers are cut from each other, then the leader crashes: neither has a quorum, so
+   * both know no leader for as long as the test wants. One follower's proxy buffers (dropping the
+   * oldest beyond the bound, counted), and delivers to the instance elected after the heal.
+   */
+  @Test
+  void proxyBuffersWhileNoLeaderDropsOldestBeyondBoundAndDeliversToNext() {
+    List<ActorSystem<Void>> nodes = form(3);
+    int bound = 10;
+    List<ActorRef<TestSingleton.Command>> proxies = nodes.stream()
+        .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
+            .withSettings(ClusterSingletonSettings.create(s).withBufferSize(bound))))
+        .toList();
+    Incarnation first = awaitOneRunning();
+    ActorSystem<Void> leader = cluster.byName(first.node());
+    List<Integer> followers = IntStream.range(0, 3).filter(i -> nodes.get(i) != leader).boxed()
+        .toList();
+    ActorSystem<Void> b = nodes.get(followers.get(0));
+    ActorSystem<Void> c = nodes.get(followers.get(1));
+    ActorRef<TestSingleton.Command> proxy = proxies.get(followers.get(0));
+
+    Blackhole.cut(b, c);
+    leader.terminate();
+    Poll.until(WAIT, () -> " (views " + view(b) + " / " + view(c) + ")",
+        () -> view(b).leader().isEmpty() && view(c).leader().isEmpty());
+    for (int i = 1; i <= 15; i++) {
+      proxy.tell(new TestSingleton.Note("n" + i));
+    }
+    SingletonStats stats = ClusterSingleton.get(b).stats(NAME).orElseThrow();
+    Poll.until(WAIT, () -> " (" + stats + ")",
+        () -> stats.proxyBuffered() == bound && stats.proxyDroppedCount() == 5);
+    assertTrue(recorder.received().isEmpty());
+    assertTrue(view(b).leader().isEmpty(), "still no leader: " + view(b));
+
+    Blackhole.heal(b, c);
+    Incarnation next = awaitNewInstance(first);
+    Poll.until(WAIT, () -> " (received " + recorder.received() + ")",
+        () -> recorder.received().size() == bound);
+    assertEquals(IntStream.rangeClosed(6, 15).mapToObj(i -> "n" + i).toList(),
+        recorder.received().stream().map(InstanceRecorder.Received::text).toList());
+    assertTrue(recorder.received().stream().allMatch(r -> r.token() == next.token()));
+    assertNoOverlap();
+  }
+
+  @Test
+  void deposedInstanceWritesAreRejectedByTheFencedStore() {
+    var store = new FencedStore();
+    List<ActorSystem<Void>> nodes = form(3);
+    List<ActorRef<String>> proxies = nodes.stream().map(s -> ClusterSingleton.get(s).init(
+        SingletonActor.<String>ofFenced(ctx -> Behaviors.receive(String.class)
+            .onAnyMessage(key -> {
+              store.increment(ctx.fencingToken(), key, 1);
+              return Behaviors.same();
+            }).build(), "writer"))).toList();
+    // Strings cross nodes with Pekko's built-in primitive serializer.
+    FencingToken oldToken = writeThrough(proxies.get(0), store, 1);
+    ActorSystem<Void> oldLeader = nodes.stream()
+        .filter(s -> view(s).holdsLease() && view(s).term() == oldToken.value()).findFirst()
+        .orElseThrow();
+
+    oldLeader.terminate();
+    int live = IntStream.range(0, 3).filter(i -> nodes.get(i) != oldLeader).findFirst()
+        .orElseThrow();
+    FencingToken newToken = writeThroughUntilAccepted(proxies.get(live), store, oldToken);
+    assertTrue(newToken.compareTo(oldToken) > 0, store.history().toString());
+
+    // The deposed incarnation wakes from its "pause" still holding its old token.
+    assertEquals(Optional.empty(), store.increment(oldToken, "k", 100));
+    assertTrue(store.rejected().stream().allMatch(w -> w.token().equals(oldToken)));
+    assertEquals(1, store.rejected().size());
+  }
+
+  private FencingToken writeThrough(ActorRef<String> proxy, FencedStore store, long expected) {
+    proxy.tell("k");
+    Poll.until(WAIT, () -> " (store " + store.history() + ")",
+        () -> store.get("k").orElse(0L) == expected);
+    return store.highestToken().orElseThrow();
+  }
+
+  /** Writes through the proxy until a write with a token above {@code old} lands. */
+  private FencingToken writeThroughUntilAccepted(ActorRef<String> proxy, FencedStore store,
+      FencingToken old) {
+    // Writes sent into the failover window may be lost (at most once): keep writing, bounded.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (store.highestToken().orElseThrow().compareTo(old) <= 0) {
+      assertTrue(System.nanoTime() - deadline < 0, "no write from a new incarnation");
+      int before = store.history().size();
+      proxy.tell("k");
+      try {
+        Poll.until(Duration.ofMillis(500), "write", () -> store.history().size() > before);
+      } catch (AssertionError lostInFailover) {
+        // The message went to the old leader or is buffered; try again.
+      }
+    }
+    return store.highestToken().orElseThrow();
+  }
+
+  /** How the leader goes away in a measured run. */
+  private enum Removal {
+    /** {@code terminate()} without CoordinatedShutdown. */
+    CRASH,
+    /** Cut from every peer (Artery blackhole), then terminated: silent at once, like SIGKILL. */
+    ISOLATE,
+    /** CoordinatedShutdown: the singleton stops, then leadership is handed over. */
+    GRACEFUL
+  }
+
+  /**
+   * Crash failover and graceful handover over rolling runs: each run removes the leader, then
+   * downs it, adds a fresh node and waits until the voters are the three live nodes again. Prints
+   * the medians; never asserts on them (DESIGN §6).
+   */
+  @Test
+  void measureFailoverAndHandover() {
+    int runs = Integer.getInteger("regent.singleton.runs", 10);
+    List<ActorSystem<Void>> nodes = form(3);
+    nodes.forEach(this::init);
+    var times = new java.util.EnumMap<Removal, List<Long>>(Removal.class);
+    var oldStopped = new java.util.EnumMap<Removal, List<Long>>(Removal.class);
+    for (Removal r : Removal.values()) {
+      times.put(r, new ArrayList<>());
+      oldStopped.put(r, new ArrayList<>());
+    }
+    for (int run = 0; run < Removal.values().length * runs; run++) {
+      Removal removal = Removal.values()[run % Removal.values().length];
+      Incarnation current = awaitOneRunning();
+      ActorSystem<Void> leader = cluster.byName(current.node());
+      var leaderAddress = Cluster.get(leader).selfMember().address();
+      long t0 = System.nanoTime();
+      switch (removal) {
+        case CRASH -> leader.terminate();
+        case ISOLATE -> cluster.live().stream().filter(s -> s != leader)
+            .forEach(s -> Blackhole.cut(leader, s));
+        case GRACEFUL -> CoordinatedShutdown.get(leader).run(CoordinatedShutdown.unknownReason());
+      }
+      Incarnation next = awaitNewInstance(current);
+      if (removal == Removal.ISOLATE) {
+        leader.terminate();
+      }
+      long ms = TimeUnit.NANOSECONDS.toMillis(next.startNanos() - t0);
+      times.get(removal).add(ms);
+      Incarnation old = recorder.incarnations().get(current.id());
+      old.stopNanos().ifPresent(
+          stop -> oldStopped.get(removal).add(TimeUnit.NANOSECONDS.toMillis(stop - t0)));
+      LOG.info("run {}: {} -> new instance after {} ms (old stopped after {} ms)", run, removal,
+          ms, old.stopNanos().map(stop -> TimeUnit.NANOSECONDS.toMillis(stop - t0)));
+      awaitTerminated(leader);
+      ActorSystem<Void> survivor = cluster.live().get(0);
+      Cluster.get(survivor).manager().tell(new Down(leaderAddress));
+      init(cluster.start());
+      cluster.awaitAllUp();
+      cluster.awaitVoters();
+      cluster.awaitAgreedLeader();
+    }
+    assertNoOverlap();
+    var report = new StringBuilder(String.format(
+        "singleton with RegentElection (default timings), %d in-JVM runs each, 3 nodes:", runs));
+    for (Removal r : Removal.values()) {
+      report.append(String.format("%n  %-8s leader removed -> new instance started: median %d ms"
+              + " (all %s); old instance had stopped after median %d ms",
+          r, median(times.get(r)), times.get(r), median(oldStopped.get(r))));
+    }
+    LOG.warn(report.toString());
+    System.out.println(report);
+  }
+
+  private static void awaitTerminated(ActorSystem<?> system) {
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static long median(List<Long> values) {
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2);
+  }
+}

@@ -1,0 +1,543 @@
+package dev.regent.toolkit.election.actor;
+
+import dev.regent.toolkit.config.NodeNames;
+import dev.regent.toolkit.election.ElectionCore;
+import dev.regent.toolkit.election.ElectionEffect;
+import dev.regent.toolkit.election.ElectionEvent;
+import dev.regent.toolkit.election.ElectionMessage;
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.NodeState;
+import dev.regent.toolkit.election.Step;
+import dev.regent.toolkit.election.StepDownReason;
+import dev.regent.toolkit.election.wire.ElectionEnvelope;
+import dev.regent.toolkit.election.wire.NodeHello;
+import dev.regent.toolkit.election.wire.PeerEnvelope;
+import dev.regent.toolkit.leadership.Leadership;
+import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.state.DurableStateStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.cluster.typed.Unsubscribe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The thin shell around {@link ElectionCore} on one node: it feeds the core peer messages, one
+ * timer and cluster membership, and carries out the core's effects in order (persist with fsync,
+ * send, publish leadership). All decisions are the core's; this class only translates.
+ *
+ * <p>Runs under back-off supervision: on a failure it first tells subscribers that any lease is
+ * gone ({@code SteppedDown(RESTARTED)}), closes its state store, and the restarted actor reloads
+ * the durable state, starting as a follower. Internal API.
+ */
+public final class ElectionActor extends AbstractBehavior<Object> {
+
+  /** Hand leadership over now; replies once this node no longer leads (at once if it does not). */
+  public record Transfer(ActorRef<Done> replyTo) {}
+
+  /** Graceful leave: stop campaigning for good and hand leadership over if leading. */
+  public record Retire(ActorRef<Done> replyTo) {}
+
+  /** Test-only: makes the actor fail, to exercise supervision. */
+  public record CrashForTest() {}
+
+  /**
+   * Test-only: hands {@code message} to the core as if a verified peer had sent it; replies with
+   * the effects of that step.
+   */
+  public record DeliverForTest(ElectionMessage message, ActorRef<List<ElectionEffect>> replyTo) {}
+
+  private enum Wake { INSTANCE }
+
+  private static final Logger log = LoggerFactory.getLogger(ElectionActor.class);
+
+  private final ElectionRuntime rt;
+  private final TimerScheduler<Object> timers;
+  private final ElectionCore core;
+  private final DurableStateStore store;
+  private final String selfName;
+  private final UniqueAddress selfUnique;
+  private final String selfAddressText;
+  private final boolean customNames;
+  private final ActorRefResolver resolver;
+  private final Cluster cluster;
+  private final RateLimitedLog badInput = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
+
+  private final Map<UniqueAddress, Member> members = new HashMap<>();
+  /** With configured names only: names learned from peers' hellos and envelopes. */
+  private final Map<UniqueAddress, String> learnedNames = new HashMap<>();
+  private Map<String, Address> nameToAddress = Map.of();
+  private final Map<Address, ActorRef<Object>> refs = new HashMap<>();
+  private SortedSet<String> eligible = new TreeSet<>();
+
+  private NodeState state;
+  private boolean leading;
+  private long leaseDeadline;
+  private Optional<NodeId> leader = Optional.empty();
+  private Optional<Address> leaderAddress = Optional.empty();
+  private boolean cleanedUp;
+
+  static Behavior<Object> create(ElectionRuntime rt) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ElectionActor(ctx, timers, rt)));
+  }
+
+  private ElectionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, ElectionRuntime rt) {
+    super(ctx);
+    this.rt = rt;
+    this.timers = timers;
+    this.core = new ElectionCore(rt.settings().timings());
+    this.selfName = rt.selfName();
+    this.selfUnique = rt.selfUniqueAddress();
+    this.selfAddressText = rt.selfAddress().toString();
+    this.customNames = !NodeNames.fromAddress(rt.selfAddress()).equals(Optional.of(selfName));
+    this.resolver = ActorRefResolver.get(ctx.getSystem());
+    this.cluster = Cluster.get(ctx.getSystem());
+    this.store = rt.storeOpener().open(rt.settings().stateDirectory(), selfName);
+    try {
+      if (!store.self().equals(rt.selfId())) {
+        throw new IllegalStateException("the election state in " + store.stateFile()
+            + " now belongs to " + store.self() + ", but this node started as " + rt.selfId());
+      }
+      withMdc(() -> {
+        Step first = core.start(store.self(), store.load(), System.nanoTime(),
+            new SecureRandom().nextLong());
+        log.debug("Election actor started as {} in term {}", store.self(), first.state().term());
+        apply(first);
+      });
+      // Seed the membership now, so a restarted actor does not drop peers' messages while it
+      // waits for the subscription's first events.
+      withMdc(() -> {
+        cluster.state().getMembers().forEach(m -> members.put(m.uniqueAddress(), m));
+        membershipChanged();
+      });
+      cluster.subscriptions().tell(
+          Subscribe.create(ctx.getSelf().<ClusterEvent.MemberEvent>narrow(),
+              ClusterEvent.MemberEvent.class));
+      cluster.subscriptions().tell(
+          Subscribe.create(ctx.getSelf().<ClusterEvent.ReachabilityEvent>narrow(),
+              ClusterEvent.ReachabilityEvent.class));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Receive<Object> createReceive() {
+    return newReceiveBuilder()
+        .onSignal(PreRestart.class, s -> {
+          cleanUp();
+          return this;
+        })
+        .onSignal(PostStop.class, s -> {
+          withMdc(this::onStop);
+          return this;
+        })
+        .onAnyMessage(this::guarded)
+        .build();
+  }
+
+  /** Every message goes through here: on any failure, drop the lease first, then crash. */
+  private Behavior<Object> guarded(Object msg) {
+    try {
+      withMdc(() -> dispatch(msg));
+      return this;
+    } catch (Exception e) {
+      withMdc(() -> onCrash(e));
+      throw ElectionActor.<RuntimeException>sneaky(e);
+    }
+  }
+
+  private void dispatch(Object msg) {
+    if (msg == Wake.INSTANCE) {
+      step(new ElectionEvent.Tick(System.nanoTime()));
+    } else if (msg instanceof PeerEnvelope p) {
+      onPeer(p);
+    } else if (msg instanceof ClusterEvent.MemberEvent e) {
+      onMemberEvent(e);
+    } else if (msg instanceof ClusterEvent.CurrentClusterState s) {
+      members.clear();
+      s.getMembers().forEach(m -> members.put(m.uniqueAddress(), m));
+      membershipChanged();
+    } else if (msg instanceof ClusterEvent.ReachabilityEvent e) {
+      log.debug("Reachability: {} (unreachable members stay voters until removed)", e);
+    } else if (msg instanceof NodeHello h) {
+      onHello(h);
+    } else if (msg instanceof Transfer t) {
+      step(new ElectionEvent.TransferLeadership(System.nanoTime()));
+      t.replyTo().tell(Done.getInstance());
+    } else if (msg instanceof Retire r) {
+      if (!rt.retiring) {
+        rt.retiring = true;
+        log.info("Leaving: this node stops campaigning{}", leading ? " and hands over" : "");
+      }
+      membershipChanged();
+      r.replyTo().tell(Done.getInstance());
+    } else if (msg instanceof CrashForTest) {
+      throw new IllegalStateException("crash requested by a test");
+    } else if (msg instanceof DeliverForTest d) {
+      Step s = step(new ElectionEvent.Received(System.nanoTime(), d.message()));
+      d.replyTo().tell(s.effects());
+    } else if (msg instanceof ElectionEnvelope e) {
+      drop("no-sender", "Dropped an election envelope without sender identity: {}", e);
+    } else {
+      drop("unknown", "Dropped a message of unexpected type {}", msg.getClass().getName());
+    }
+  }
+
+  // ---- peers ----------------------------------------------------------------------------------
+
+  private void onPeer(PeerEnvelope p) {
+    Member m = verifiedSender(p.fromAddress(), p.fromUid(), p);
+    if (m == null) {
+      return;
+    }
+    ElectionEnvelope e = p.envelope();
+    ElectionMessage msg = e.message();
+    if (!e.toName().equals(selfName)) {
+      drop("wrong-receiver", "Dropped {} meant for node '{}', not this node '{}'",
+          describe(msg), e.toName(), selfName);
+      return;
+    }
+    Optional<String> name = nameOf(m);
+    if (name.isEmpty() && customNames) {
+      learn(m, msg.from().name());
+      name = nameOf(m);
+    }
+    if (name.isEmpty() || !name.get().equals(msg.from().name())) {
+      drop("name-mismatch", "Dropped {}: its sender name does not belong to member {} ({})",
+          describe(msg), m.address(), name.orElse("unnamed"));
+      return;
+    }
+    if (msg.term() < state.term()) {
+      log.debug("{} carries a stale term (ours is {}); the core answers it", describe(msg),
+          state.term());
+    }
+    rt.countReceived(msg);
+    if (log.isDebugEnabled() && !isHeartbeat(msg)) {
+      log.debug("Received {}", describe(msg));
+    }
+    step(new ElectionEvent.Received(System.nanoTime(), msg));
+  }
+
+  private void onHello(NodeHello h) {
+    Member m = verifiedSender(h.fromAddress(), h.fromUid(), h);
+    if (m == null) {
+      return;
+    }
+    if (!customNames) {
+      return; // names come from addresses
+    }
+    if (learn(m, h.name())) {
+      sendHello(m);
+    }
+  }
+
+  /** The member that sent this, if it is a current member in this incarnation; else drops it. */
+  private Member verifiedSender(String addressText, long uid, Object what) {
+    Address from;
+    try {
+      from = AddressFromURIString.parse(addressText);
+    } catch (Exception ex) { // MalformedURLException, thrown undeclared by Scala code
+      drop("bad-address", "Dropped {} with a malformed sender address '{}'", describe(what),
+          addressText);
+      return null;
+    }
+    Member m = members.get(UniqueAddress.apply(from, uid));
+    if (m != null) {
+      return m;
+    }
+    boolean otherIncarnation = members.keySet().stream().anyMatch(u -> u.address().equals(from));
+    if (!selfUp() || rt.retiring) {
+      // Joining or leaving: our membership view lags or is being torn down; not worth a warning.
+      rt.countDropped();
+      log.debug("Dropped {} from {} (uid {}): not a member in this node's view", describe(what),
+          from, uid);
+    } else if (otherIncarnation) {
+      drop("incarnation", "Dropped {} from another incarnation (uid {}) of member {}",
+          describe(what), uid, from);
+    } else {
+      drop("non-member", "Dropped {} from {}, which is not a cluster member", describe(what), from);
+    }
+    return null;
+  }
+
+  private boolean selfUp() {
+    Member self = members.get(selfUnique);
+    return self != null && self.status() == MemberStatus.up();
+  }
+
+  private void drop(String kind, String message, Object... args) {
+    rt.countDropped();
+    badInput.warn(kind, message, args);
+  }
+
+  private static String describe(Object o) {
+    if (o instanceof ElectionMessage m) {
+      return m.getClass().getSimpleName() + "(term " + m.term() + " from " + m.from() + ")";
+    }
+    if (o instanceof PeerEnvelope p) {
+      return describe(p.envelope().message());
+    }
+    return o.getClass().getSimpleName();
+  }
+
+  private void send(String to, ElectionMessage msg) {
+    Address a = nameToAddress.get(to);
+    if (a == null) {
+      log.debug("No member is named '{}': {} not sent", to, describe(msg));
+      return;
+    }
+    if (log.isDebugEnabled() && !isHeartbeat(msg)) {
+      log.debug("Sending {} to {}", describe(msg), to);
+    }
+    refFor(a).tell(new PeerEnvelope(selfAddressText, selfUnique.longUid(),
+        new ElectionEnvelope(to, msg)));
+  }
+
+  private static boolean isHeartbeat(ElectionMessage m) {
+    return m instanceof ElectionMessage.Heartbeat || m instanceof ElectionMessage.HeartbeatAck;
+  }
+
+  private void sendHello(Member m) {
+    refFor(m.address()).tell(new NodeHello(selfName, selfAddressText, selfUnique.longUid()));
+  }
+
+  private ActorRef<Object> refFor(Address a) {
+    return refs.computeIfAbsent(a,
+        x -> resolver.<Object>resolveActorRef(x.toString() + ElectionRuntime.ACTOR_PATH));
+  }
+
+  // ---- membership -----------------------------------------------------------------------------
+
+  private void onMemberEvent(ClusterEvent.MemberEvent e) {
+    Member m = e.member();
+    if (e instanceof ClusterEvent.MemberRemoved) {
+      members.remove(m.uniqueAddress());
+      learnedNames.remove(m.uniqueAddress());
+      refs.remove(m.address());
+    } else {
+      members.put(m.uniqueAddress(), m);
+      if (customNames && m.status() == MemberStatus.up() && !m.uniqueAddress().equals(selfUnique)) {
+        sendHello(m);
+      }
+    }
+    membershipChanged();
+  }
+
+  /** With configured names: binds a member to a name. Returns whether the name was new. */
+  private boolean learn(Member m, String name) {
+    String old = learnedNames.get(m.uniqueAddress());
+    if (name.equals(old)) {
+      return false;
+    }
+    if (old != null || name.equals(selfName) || nameToAddress.containsKey(name)) {
+      drop("name-conflict", "Member {} claims name '{}', already taken (or it had '{}')",
+          m.address(), name, old);
+      return false;
+    }
+    learnedNames.put(m.uniqueAddress(), name);
+    membershipChanged();
+    return true;
+  }
+
+  private Optional<String> nameOf(Member m) {
+    if (m.uniqueAddress().equals(selfUnique)) {
+      return Optional.of(selfName);
+    }
+    if (customNames) {
+      return Optional.ofNullable(learnedNames.get(m.uniqueAddress()));
+    }
+    return NodeNames.fromAddress(m.address());
+  }
+
+  private void membershipChanged() {
+    var addresses = new HashMap<String, Address>();
+    var newEligible = new TreeSet<String>();
+    var role = rt.settings().voterRole();
+    for (Member m : members.values()) {
+      Optional<String> name = nameOf(m);
+      if (name.isEmpty()) {
+        continue;
+      }
+      // Prefer the live incarnation when an old one of the same name is still listed.
+      if (!addresses.containsKey(name.get()) || m.status() == MemberStatus.up()) {
+        addresses.put(name.get(), m.address());
+      }
+      if (m.status() == MemberStatus.up() && (role.isEmpty() || m.hasRole(role.get()))) {
+        newEligible.add(name.get());
+      }
+    }
+    if (rt.retiring) {
+      newEligible.remove(selfName);
+    }
+    nameToAddress = addresses;
+    if (!newEligible.equals(eligible)) {
+      log.debug("Eligible voters: {}", newEligible);
+      eligible = newEligible;
+      step(new ElectionEvent.MembershipChanged(System.nanoTime(), newEligible));
+    }
+  }
+
+  // ---- the core and its effects ---------------------------------------------------------------
+
+  private Step step(ElectionEvent event) {
+    Step s = core.step(state, event);
+    apply(s);
+    return s;
+  }
+
+  private void apply(Step s) {
+    state = s.state();
+    rt.setLastState(state);
+    MDC.put("term", Long.toString(state.term()));
+    for (ElectionEffect effect : s.effects()) {
+      if (effect instanceof ElectionEffect.Persist p) {
+        store.save(p.state()); // fsync'd before anything after it leaves this node
+      } else if (effect instanceof ElectionEffect.Send snd) {
+        send(snd.to(), snd.message());
+      } else if (effect instanceof ElectionEffect.Elected el) {
+        log.info("Won the election of term {}; waiting for a quorum to grant the lease", el.term());
+      } else if (effect instanceof ElectionEffect.LeaseAcquired a) {
+        leading = true;
+        leaseDeadline = a.leaseDeadline();
+        updateSnapshot();
+        log.info("Leader of term {} with a lease", a.term());
+        rt.publish(new LeadershipEvent.BecameLeader(a.term(), a.leaseDeadline()));
+      } else if (effect instanceof ElectionEffect.LeaseRenewed r) {
+        leaseDeadline = r.leaseDeadline();
+        updateSnapshot();
+        rt.publish(new LeadershipEvent.LeaseRenewed(r.term(), r.leaseDeadline()));
+      } else if (effect instanceof ElectionEffect.SteppedDown d) {
+        leading = false;
+        updateSnapshot();
+        log.info("Stepped down as leader of term {}: {}", d.term(), d.reason());
+        rt.publish(new LeadershipEvent.SteppedDown(d.term(), map(d.reason())));
+      } else if (effect instanceof ElectionEffect.LeaderKnown k) {
+        leader = Optional.of(k.leader());
+        leaderAddress = Optional.ofNullable(nameToAddress.get(k.leader().name()));
+        if (k.leader().name().equals(selfName)) {
+          leaderAddress = Optional.of(rt.selfAddress());
+        }
+        updateSnapshot();
+        log.info("Leader of term {} is {}", k.term(), k.leader());
+        leaderAddress.ifPresent(a -> rt.publish(new LeadershipEvent.LeaderKnown(k.leader(), a,
+            k.term())));
+      } else if (effect instanceof ElectionEffect.LeaderLost l) {
+        leader = Optional.empty();
+        leaderAddress = Optional.empty();
+        updateSnapshot();
+        log.info("No leader known in term {}", l.term());
+        rt.publish(new LeadershipEvent.LeaderLost(l.term()));
+      } else if (effect instanceof ElectionEffect.ConfigChanged c) {
+        rt.setVoterConfig(c.config());
+        log.info("Voter configuration {}", c.config());
+      }
+    }
+    updateSnapshot();
+    long delay = Math.max(0, s.wakeAt() - System.nanoTime());
+    timers.startSingleTimer(Wake.INSTANCE, Wake.INSTANCE,
+        Duration.ofNanos(Math.min(delay, TimeUnit.MINUTES.toNanos(1))));
+  }
+
+  private void updateSnapshot() {
+    rt.setSnapshot(new Leadership(rt.selfId(), state.term(), leader, leaderAddress, leading,
+        leading ? leaseDeadline : 0L));
+  }
+
+  private static LeadershipEvent.Reason map(StepDownReason r) {
+    return switch (r) {
+      case HIGHER_TERM -> LeadershipEvent.Reason.HIGHER_TERM;
+      case LEASE_LOST -> LeadershipEvent.Reason.LEASE_LOST;
+      case TRANSFER -> LeadershipEvent.Reason.TRANSFER;
+      case REMOVED -> LeadershipEvent.Reason.REMOVED;
+    };
+  }
+
+  // ---- failure and stop -----------------------------------------------------------------------
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E sneaky(Exception e) throws E {
+    throw (E) e;
+  }
+
+  private void onCrash(Exception e) {
+    rt.countRestart();
+    log.warn("Election actor failed; it restarts from its durable state after a back-off", e);
+    dropLeadership(LeadershipEvent.Reason.RESTARTED);
+    cleanUp();
+  }
+
+  private void onStop() {
+    dropLeadership(LeadershipEvent.Reason.SHUTDOWN);
+    cleanUp();
+  }
+
+  /** No lease and no leader survive a restart or a stop. */
+  private void dropLeadership(LeadershipEvent.Reason reason) {
+    long term = state == null ? rt.current().term() : state.term();
+    boolean wasLeading = leading;
+    boolean knewLeader = leader.isPresent();
+    leading = false;
+    leader = Optional.empty();
+    leaderAddress = Optional.empty();
+    // The snapshot first: whoever reacts to the event must already see no lease.
+    rt.setSnapshot(new Leadership(rt.selfId(), term, Optional.empty(), Optional.empty(), false,
+        0L));
+    if (wasLeading) {
+      log.info("Stepped down as leader of term {}: {}", term, reason);
+      rt.publish(new LeadershipEvent.SteppedDown(term, reason));
+    }
+    if (knewLeader) {
+      rt.publish(new LeadershipEvent.LeaderLost(term));
+    }
+  }
+
+  private void cleanUp() {
+    if (cleanedUp) {
+      return;
+    }
+    cleanedUp = true;
+    timers.cancelAll();
+    store.close();
+    cluster.subscriptions().tell(new Unsubscribe<>(getContext().getSelf()));
+  }
+
+  private void withMdc(Runnable r) {
+    MDC.put("node", selfName);
+    MDC.put("term", state == null ? "" : Long.toString(state.term()));
+    try {
+      r.run();
+    } finally {
+      MDC.remove("node");
+      MDC.remove("term");
+    }
+  }
+}

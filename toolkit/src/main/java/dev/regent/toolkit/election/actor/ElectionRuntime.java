@@ -1,0 +1,266 @@
+package dev.regent.toolkit.election.actor;
+
+import dev.regent.toolkit.config.ElectionSettings;
+import dev.regent.toolkit.config.InvalidSettingsException;
+import dev.regent.toolkit.election.ElectionMessage;
+import dev.regent.toolkit.election.HardState;
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.NodeState;
+import dev.regent.toolkit.election.VoterConfig;
+import dev.regent.toolkit.leadership.Leadership;
+import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.state.DurableStateStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's election machinery: settings, identity, the two system actors (the supervised
+ * election actor and the subscriber fan-out), and the snapshot that {@code RegentElection.current()}
+ * reads. Created once per actor system, on first use of {@code RegentElection}.
+ *
+ * <p>Internal API: applications use {@link dev.regent.toolkit.leadership.RegentElection}.
+ */
+public final class ElectionRuntime implements Extension {
+
+  /** Name of the election actor under {@code /system}; peers address it by this path. */
+  public static final String ACTOR_NAME = "regent-election";
+  /** The election actor's path relative to a member's address. */
+  public static final String ACTOR_PATH = "/system/" + ACTOR_NAME;
+  /** Name of the subscriber fan-out actor under {@code /system}. */
+  public static final String PUBLISHER_NAME = "regent-election-events";
+  /** The dispatcher the election actor runs on (it blocks for fsync). */
+  public static final String DISPATCHER = "regent.election.dispatcher";
+
+  private static final Logger log = LoggerFactory.getLogger(ElectionRuntime.class);
+
+  private static final class Id extends ExtensionId<ElectionRuntime> {
+    @Override
+    public ElectionRuntime createExtension(ActorSystem<?> system) {
+      return new ElectionRuntime(system, DurableStateStore::open);
+    }
+  }
+
+  private static final Id ID = new Id();
+
+  /** The runtime of {@code system}, started on first call. */
+  public static ElectionRuntime get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** Opens a node's durable state; a seam for tests. */
+  @FunctionalInterface
+  interface StoreOpener {
+    DurableStateStore open(java.nio.file.Path stateDir, String nodeName);
+  }
+
+  private final ActorSystem<?> system;
+  private final ElectionSettings settings;
+  private final String selfName;
+  private final NodeId selfId;
+  private final Address selfAddress;
+  private final long selfUid;
+  private final StoreOpener storeOpener;
+  private final ActorRef<Object> publisher;
+  private final ActorRef<Object> electionActor;
+
+  private volatile Leadership snapshot;
+  /** Set at graceful leave; survives restarts of the election actor. */
+  volatile boolean retiring;
+  private volatile NodeState lastState;
+  private volatile VoterConfig voterConfig = VoterConfig.EMPTY;
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong restarts = new AtomicLong();
+  private final Map<String, AtomicLong> receivedByType = new ConcurrentHashMap<>();
+
+  private ElectionRuntime(ActorSystem<?> system, StoreOpener storeOpener) {
+    this.system = system;
+    this.storeOpener = storeOpener;
+    this.settings = ElectionSettings.create(system); // throws InvalidSettingsException
+    this.selfName = settings.nodeName().orElseThrow(() -> new InvalidSettingsException(List.of(
+        new InvalidSettingsException.Problem(List.of(ElectionSettings.PATH + ".node-name"),
+            "must be set: this actor system has no canonical host and port to derive it from"))));
+    var self = Cluster.get(system).selfMember().uniqueAddress();
+    this.selfAddress = self.address();
+    this.selfUid = self.longUid();
+    // Learn (or mint and persist) this node's identity now, so selfId() is known at once and a
+    // locked or corrupted state fails here, loudly. The election actor opens the store again.
+    HardState hard;
+    try (DurableStateStore store = storeOpener.open(settings.stateDirectory(), selfName)) {
+      this.selfId = store.self();
+      hard = store.load();
+    }
+    this.snapshot = new Leadership(selfId, hard.term(), Optional.empty(), Optional.empty(), false,
+        0L);
+    this.voterConfig = hard.config();
+    this.publisher = system.systemActorOf(LeadershipPublisher.create(), PUBLISHER_NAME,
+        Props.empty());
+    var supervised = Behaviors.supervise(ElectionActor.create(this))
+        .onFailure(settings.restartBackoff().toSupervisorStrategy());
+    this.electionActor = system.systemActorOf(supervised, ACTOR_NAME,
+        DispatcherSelector.fromConfig(DISPATCHER));
+    CoordinatedShutdown.get(system.classicSystem()).addTask(
+        CoordinatedShutdown.PhaseClusterShardingShutdownRegion(), "regent-election-hand-over",
+        () -> retire(Duration.ofSeconds(2)));
+    log.debug("Election of {} started at {}", selfId, selfAddress);
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public ElectionSettings settings() {
+    return settings;
+  }
+
+  public NodeId selfId() {
+    return selfId;
+  }
+
+  public String selfName() {
+    return selfName;
+  }
+
+  public Address selfAddress() {
+    return selfAddress;
+  }
+
+  public long selfUid() {
+    return selfUid;
+  }
+
+  UniqueAddress selfUniqueAddress() {
+    return UniqueAddress.apply(selfAddress, selfUid);
+  }
+
+  StoreOpener storeOpener() {
+    return storeOpener;
+  }
+
+  /** The election actor (accepts peer envelopes and the commands in {@link ElectionActor}). */
+  public ActorRef<Object> electionActor() {
+    return electionActor;
+  }
+
+  /** The latest snapshot. */
+  public Leadership current() {
+    return snapshot;
+  }
+
+  void setSnapshot(Leadership s) {
+    snapshot = s;
+  }
+
+  void publish(LeadershipEvent e) {
+    publisher.tell(e);
+  }
+
+  public void subscribe(ActorRef<LeadershipEvent> subscriber) {
+    publisher.tell(new LeadershipPublisher.Subscribe(subscriber));
+  }
+
+  public void unsubscribe(ActorRef<LeadershipEvent> subscriber) {
+    publisher.tell(new LeadershipPublisher.Unsubscribe(subscriber));
+  }
+
+  /** Hands leadership over at once; completes when this node no longer leads. */
+  public CompletionStage<Done> transferLeadership(Duration timeout) {
+    if (!snapshot.isLeader()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return ask(ElectionActor.Transfer::new, timeout);
+  }
+
+  /**
+   * For graceful leave: this node stops campaigning (as if it were no longer eligible) and, if it
+   * leads, hands over. Never fails: shutdown must go on.
+   */
+  CompletionStage<Done> retire(Duration timeout) {
+    return ask(ElectionActor.Retire::new, timeout).exceptionally(t -> {
+      log.warn("Election of {}: hand-over at shutdown did not complete: {}", selfId, t.toString());
+      return Done.getInstance();
+    });
+  }
+
+  private CompletionStage<Done> ask(Function<ActorRef<Done>, Object> command, Duration timeout) {
+    return AskPattern.<Object, Done>ask(electionActor, command::apply, timeout,
+        system.scheduler());
+  }
+
+  // ---- observability (also used by tests) ---------------------------------------------------
+
+  /** The election core's latest state on this node (for diagnostics and tests). */
+  public Optional<NodeState> lastState() {
+    return Optional.ofNullable(lastState);
+  }
+
+  void setLastState(NodeState s) {
+    lastState = s;
+  }
+
+  /** The voter configuration this node uses. */
+  public VoterConfig voterConfig() {
+    return voterConfig;
+  }
+
+  void setVoterConfig(VoterConfig c) {
+    voterConfig = c;
+  }
+
+  /** Peer messages accepted and handed to the core so far. */
+  public long receivedCount() {
+    return received.get();
+  }
+
+  /** Accepted peer messages by message type (simple class name). */
+  public long receivedCount(Class<? extends ElectionMessage> type) {
+    var c = receivedByType.get(type.getSimpleName());
+    return c == null ? 0 : c.get();
+  }
+
+  void countReceived(ElectionMessage m) {
+    received.incrementAndGet();
+    receivedByType.computeIfAbsent(m.getClass().getSimpleName(), k -> new AtomicLong())
+        .incrementAndGet();
+  }
+
+  /** Incoming messages dropped as bad input so far. */
+  public long droppedCount() {
+    return dropped.get();
+  }
+
+  void countDropped() {
+    dropped.incrementAndGet();
+  }
+
+  /** How many times the election actor failed and was restarted. */
+  public long restartCount() {
+    return restarts.get();
+  }
+
+  void countRestart() {
+    restarts.incrementAndGet();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.regent.toolkit.election.actor;
+
+import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
+import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Fans leadership events out to subscribers. Never restarts (it cannot fail), so the subscriber set
+ * survives restarts of the election actor, which publishes here. A new subscriber first gets the
+ * current state (the known leader, then this node's lease if it holds one) and then every later
+ * event, in order: both go through this one actor's mailbox.
+ *
+ * <p>Internal API.
+ */
+public final class LeadershipPublisher {
+
+  /** Adds a subscriber (idempotent). */
+  public record Subscribe(ActorRef<LeadershipEvent> subscriber) {}
+
+  /** Removes a subscriber (idempotent). */
+  public record Unsubscribe(ActorRef<LeadershipEvent> subscriber) {}
+
+  private LeadershipPublisher() {}
+
+  static Behavior<Object> create() {
+    return Behaviors.setup(ctx -> {
+      Set<ActorRef<LeadershipEvent>> subscribers = new LinkedHashSet<>();
+      // The current state, replayed to new subscribers.
+      var current = new Object() {
+        LeaderKnown leader;
+        BecameLeader lease;
+      };
+      return Behaviors.receive(Object.class)
+          .onMessage(Subscribe.class, s -> {
+            if (subscribers.add(s.subscriber())) {
+              ctx.watch(s.subscriber());
+              if (current.leader != null) {
+                s.subscriber().tell(current.leader);
+              }
+              if (current.lease != null) {
+                s.subscriber().tell(current.lease);
+              }
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Unsubscribe.class, u -> {
+            if (subscribers.remove(u.subscriber())) {
+              ctx.unwatch(u.subscriber());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(LeadershipEvent.class, e -> {
+            if (e instanceof LeaderKnown k) {
+              current.leader = k;
+            } else if (e instanceof LeaderLost) {
+              current.leader = null;
+            } else if (e instanceof BecameLeader b) {
+              current.lease = b;
+            } else if (e instanceof LeaseRenewed r && current.lease != null) {
+              current.lease = new BecameLeader(r.term(), r.leaseDeadlineNanos());
+            } else if (e instanceof SteppedDown) {
+              current.lease = null;
+            }
+            for (ActorRef<LeadershipEvent> s : subscribers) {
+              s.tell(e);
+            }
+            return Behaviors.same();
+          })
+          .onSignal(Terminated.class, t -> {
+            subscribers.removeIf(s -> s.equals(t.getRef()));
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+}

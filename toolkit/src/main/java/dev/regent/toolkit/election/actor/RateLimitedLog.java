@@ -1,0 +1,38 @@
+package dev.regent.toolkit.election.actor;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * Logs bad input at WARN at most once per interval per kind, with the number suppressed since the
+ * last line; everything in between goes to DEBUG. A peer flooding junk cannot flood the log.
+ * Not thread-safe: owned by one actor.
+ */
+final class RateLimitedLog {
+
+  private final Logger log;
+  private final long intervalNanos;
+  private final Map<String, long[]> kinds = new HashMap<>(); // kind -> {lastWarnAt, suppressed}
+
+  RateLimitedLog(Logger log, long intervalNanos) {
+    this.log = log;
+    this.intervalNanos = intervalNanos;
+  }
+
+  void warn(String kind, String message, Object... args) {
+    long now = System.nanoTime();
+    long[] k = kinds.computeIfAbsent(kind, x -> new long[] {now - intervalNanos, 0});
+    if (now - k[0] >= intervalNanos) {
+      if (log.isWarnEnabled()) {
+        String suffix = k[1] > 0 ? " (" + k[1] + " more like this suppressed)" : "";
+        log.warn(message + suffix, args);
+      }
+      k[0] = now;
+      k[1] = 0;
+    } else {
+      k[1]++;
+      log.debug(message, args);
+    }
+  }
+}

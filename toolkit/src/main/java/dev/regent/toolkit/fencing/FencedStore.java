@@ -1,0 +1,78 @@
+package dev.regent.toolkit.fencing;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-memory key/value store that plays the downstream resource of a fenced singleton: every
+ * write carries the writer's {@link FencingToken}, and a write with a token older than one already
+ * accepted is refused (DESIGN S4). Reads are unfenced.
+ *
+ * <p>Check and write happen under one lock: otherwise a deposed writer could pass the check, be
+ * overtaken by the new incarnation's write, and then overwrite it.
+ *
+ * <p>Tests (in-JVM and multi-JVM) read {@link #history()} to see which incarnation wrote what and
+ * {@link #rejected()} to see what was refused. Thread-safe.
+ */
+public final class FencedStore {
+
+  /** One write attempt, in the order the store saw it. */
+  public record Write(FencingToken token, String key, long value, boolean accepted) {}
+
+  private final FencingGuard guard = new FencingGuard();
+  private final Map<String, Long> data = new HashMap<>();
+  private final List<Write> history = new CopyOnWriteArrayList<>();
+
+  /**
+   * Writes {@code value} under {@code key} when {@code token} is not stale.
+   *
+   * @return whether the write took effect
+   */
+  public synchronized boolean put(FencingToken token, String key, long value) {
+    boolean accepted = guard.tryAccept(token);
+    if (accepted) {
+      data.put(key, value);
+    }
+    history.add(new Write(token, key, value, accepted));
+    return accepted;
+  }
+
+  /**
+   * Adds {@code delta} to the counter under {@code key} (absent = 0) when {@code token} is not
+   * stale.
+   *
+   * @return the new value, or empty when the write was refused
+   */
+  public synchronized Optional<Long> increment(FencingToken token, String key, long delta) {
+    if (!guard.tryAccept(token)) {
+      history.add(new Write(token, key, delta, false));
+      return Optional.empty();
+    }
+    long next = data.getOrDefault(key, 0L) + delta;
+    data.put(key, next);
+    history.add(new Write(token, key, next, true));
+    return Optional.of(next);
+  }
+
+  public synchronized Optional<Long> get(String key) {
+    return Optional.ofNullable(data.get(key));
+  }
+
+  /** The largest token accepted so far. */
+  public Optional<FencingToken> highestToken() {
+    return guard.highest();
+  }
+
+  /** Every write attempt in order. */
+  public List<Write> history() {
+    return List.copyOf(history);
+  }
+
+  /** The refused write attempts in order. */
+  public List<Write> rejected() {
+    return history.stream().filter(w -> !w.accepted()).toList();
+  }
+}

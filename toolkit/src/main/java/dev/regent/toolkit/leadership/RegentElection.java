@@ -1,0 +1,80 @@
+package dev.regent.toolkit.leadership;
+
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.actor.ElectionRuntime;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * This node's part in Regent's quorum election, as a Pekko extension: {@code
+ * RegentElection.get(system)} starts the election actor on first use (it runs as
+ * {@code /system/regent-election}) and gives access to the leadership it sees.
+ *
+ * <p>Requires a cluster actor system ({@code pekko.actor.provider = cluster}); the node takes part
+ * once it is an Up member (with {@code regent.election.voter-role}, if set).
+ */
+public final class RegentElection implements Extension {
+
+  private static final class Id extends ExtensionId<RegentElection> {
+    @Override
+    public RegentElection createExtension(ActorSystem<?> system) {
+      return new RegentElection(ElectionRuntime.get(system));
+    }
+  }
+
+  private static final Id ID = new Id();
+
+  private final ElectionRuntime runtime;
+
+  private RegentElection(ElectionRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  /**
+   * The election of {@code system}, started on first call.
+   *
+   * @throws dev.regent.toolkit.config.InvalidSettingsException when {@code regent.election} is
+   *     malformed or unsafe (the message names the keys)
+   */
+  public static RegentElection get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** This node's voter identity (its name and the id of its durable state). */
+  public NodeId selfId() {
+    return runtime.selfId();
+  }
+
+  /**
+   * Subscribes to leadership events. The subscriber first receives the current state (a
+   * {@link LeadershipEvent.LeaderKnown} if a leader is known, then a
+   * {@link LeadershipEvent.BecameLeader} if this node holds the lease), then every later event in
+   * order. Terminated subscribers are removed.
+   */
+  public void subscribe(ActorRef<LeadershipEvent> subscriber) {
+    runtime.subscribe(subscriber);
+  }
+
+  public void unsubscribe(ActorRef<LeadershipEvent> subscriber) {
+    runtime.unsubscribe(subscriber);
+  }
+
+  /** This node's view of the election right now; cheap, from any thread. */
+  public Leadership current() {
+    return runtime.current();
+  }
+
+  /**
+   * Hands leadership to the most up-to-date other voter at once (it starts its election without
+   * waiting for a timeout). Completes when this node no longer leads, at once if it does not lead;
+   * fails with a timeout if the election actor does not answer within {@code timeout}.
+   */
+  public CompletionStage<Done> transferLeadership(Duration timeout) {
+    return runtime.transferLeadership(timeout);
+  }
+}

@@ -1,0 +1,244 @@
+package dev.regent.toolkit.election.actor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.regent.toolkit.election.ConfigId;
+import dev.regent.toolkit.election.ElectionEffect;
+import dev.regent.toolkit.election.ElectionMessage;
+import dev.regent.toolkit.election.ElectionMessage.Heartbeat;
+import dev.regent.toolkit.election.ElectionMessage.VoteRequest;
+import dev.regent.toolkit.election.ElectionMessage.VoteResponse;
+import dev.regent.toolkit.election.HardState;
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.VoterConfig;
+import dev.regent.toolkit.election.wire.ElectionEnvelope;
+import dev.regent.toolkit.election.wire.PeerEnvelope;
+import dev.regent.toolkit.leadership.Leadership;
+import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
+import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.TestCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The election actor's shell duties: supervision, bad input, durable votes, hand-over. */
+class ElectionActorTest {
+
+  private static final Duration ELECT = Duration.ofSeconds(20);
+
+  @TempDir
+  Path stateRoot;
+
+  private TestCluster cluster;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static ElectionRuntime rt(ActorSystem<?> s) {
+    return ElectionRuntime.get(s);
+  }
+
+  @Test
+  void aCrashedLeaderStepsDownAtOnceAndALeaderIsElectedAgain() {
+    cluster = new TestCluster(stateRoot);
+    List<ActorSystem<Void>> nodes = cluster.form(3);
+    ActorSystem<Void> leader = TestCluster.awaitLeader(nodes, -1, ELECT);
+    long term = TestCluster.view(leader).term();
+    TestProbe<LeadershipEvent> probe = TestProbe.create(leader);
+    RegentElection.get(leader).subscribe(probe.ref());
+    // Current state first: the known leader (itself), then its lease.
+    var known = probe.expectMessageClass(LeadershipEvent.LeaderKnown.class);
+    assertEquals(RegentElection.get(leader).selfId(), known.leader());
+    probe.expectMessageClass(LeadershipEvent.BecameLeader.class);
+
+    rt(leader).electionActor().tell(new ElectionActor.CrashForTest());
+    var fished = probe.fishForMessage(Duration.ofSeconds(5), e -> e instanceof SteppedDown
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    var down = (SteppedDown) fished.get(fished.size() - 1);
+    assertEquals(new SteppedDown(term, LeadershipEvent.Reason.RESTARTED), down);
+    assertFalse(TestCluster.view(leader).isLeader(), "no lease survives a restart");
+    assertFalse(TestCluster.view(leader).holdsLease());
+    assertEquals(1, rt(leader).restartCount());
+
+    ActorSystem<Void> next = TestCluster.awaitLeader(nodes, term, ELECT);
+    assertTrue(TestCluster.view(next).term() > term);
+  }
+
+  @Test
+  void badInputIsDroppedAndChangesNothing() throws Exception {
+    cluster = new TestCluster(stateRoot);
+    List<ActorSystem<Void>> nodes = cluster.form(3);
+    ActorSystem<Void> leader = TestCluster.awaitLeader(nodes, -1, ELECT);
+    Leadership before = TestCluster.view(leader);
+    long term = before.term();
+    ActorSystem<Void> follower = nodes.stream().filter(s -> s != leader).findFirst().get();
+    NodeId leaderId = RegentElection.get(leader).selfId();
+    NodeId followerId = RegentElection.get(follower).selfId();
+    TestProbe<LeadershipEvent> leaderEvents = TestProbe.create(leader);
+    RegentElection.get(leader).subscribe(leaderEvents.ref());
+    TestProbe<LeadershipEvent> followerEvents = TestProbe.create(follower);
+    RegentElection.get(follower).subscribe(followerEvents.ref());
+    leaderEvents.expectMessageClass(LeadershipEvent.LeaderKnown.class);
+    leaderEvents.expectMessageClass(LeadershipEvent.BecameLeader.class);
+    followerEvents.expectMessageClass(LeadershipEvent.LeaderKnown.class);
+
+    // An outsider: an actor system that is not a member of the cluster.
+    ActorSystem<Void> outsider = cluster.startSystem(0, "");
+    var outsiderAddress = Cluster.get(outsider).selfMember().uniqueAddress();
+    String target = TestCluster.addressOf(follower) + ElectionRuntime.ACTOR_PATH;
+    ActorRef<Object> toFollower = ActorRefResolver.get(outsider).resolveActorRef(target);
+    String leaderAddress = TestCluster.addressOf(leader).toString();
+    long leaderUid = Cluster.get(leader).selfMember().uniqueAddress().longUid();
+    var config = VoterConfig.of(new ConfigId(term + 50, 1), List.of(leaderId, followerId));
+    // Messages that would depose the leader if they were believed.
+    ElectionMessage coup = new VoteRequest(term + 50, new NodeId("intruder", 1),
+        new ConfigId(term + 50, 9), Optional.empty());
+    ElectionMessage fakeLeader = new Heartbeat(term + 50, leaderId, 1, config);
+
+    long dropped = rt(follower).droppedCount();
+    var bad = new ArrayList<Object>();
+    // not a member
+    bad.add(new PeerEnvelope(outsiderAddress.address().toString(), outsiderAddress.longUid(),
+        new ElectionEnvelope(followerId.name(), coup)));
+    // a member's address, another incarnation (uid)
+    bad.add(new PeerEnvelope(leaderAddress, leaderUid + 1,
+        new ElectionEnvelope(followerId.name(), fakeLeader)));
+    // malformed sender address
+    bad.add(new PeerEnvelope("not an address", 1, new ElectionEnvelope(followerId.name(), coup)));
+    // meant for another node
+    bad.add(new PeerEnvelope(leaderAddress, leaderUid,
+        new ElectionEnvelope("someone-else", fakeLeader)));
+    // the sender name does not belong to the sending member
+    bad.add(new PeerEnvelope(leaderAddress, leaderUid,
+        new ElectionEnvelope(followerId.name(), coup)));
+    // no sender identity at all, and a payload of the wrong type
+    bad.add(new ElectionEnvelope(followerId.name(), coup));
+    bad.add("junk");
+    bad.forEach(toFollower::tell);
+    Await.until(Duration.ofSeconds(15), () -> "all " + bad.size() + " dropped, "
+        + (rt(follower).droppedCount() - dropped) + " so far",
+        () -> rt(follower).droppedCount() - dropped >= bad.size());
+
+    // A stale term from the real leader's address: the core answers it; nothing changes.
+    ActorRef<Object> fromLeader = ActorRefResolver.get(leader).resolveActorRef(target);
+    long received = rt(follower).receivedCount();
+    fromLeader.tell(new PeerEnvelope(leaderAddress, leaderUid, new ElectionEnvelope(
+        followerId.name(), new VoteRequest(term - 1, leaderId, ConfigId.NONE, Optional.empty()))));
+    Await.until(Duration.ofSeconds(10), "the stale message reached the core",
+        () -> rt(follower).receivedCount() > received);
+
+    followerEvents.expectNoMessage(Duration.ofMillis(300));
+    List<LeadershipEvent> leaderSaw = drain(leaderEvents, Duration.ofMillis(300));
+    assertTrue(leaderSaw.stream().allMatch(e -> e instanceof LeadershipEvent.LeaseRenewed),
+        () -> "the leader only renews its lease: " + leaderSaw);
+    assertEquals(0, rt(follower).restartCount());
+    assertEquals(term, TestCluster.view(follower).term());
+    assertEquals(Optional.of(leaderId), TestCluster.view(follower).leader());
+    assertTrue(TestCluster.view(leader).holdsLease());
+    assertEquals(term, TestCluster.view(leader).term());
+  }
+
+  @Test
+  void aRestartedNodeKeepsItsTermAndDoesNotVoteTwice() throws Exception {
+    cluster = new TestCluster(stateRoot);
+    int port = TestCluster.freePort();
+    ActorSystem<Void> node = cluster.startNode(port, "");
+    TestCluster.awaitLeader(List.of(node), -1, ELECT); // alone: it votes for itself
+    HardState voted = rt(node).lastState().orElseThrow().hard();
+    NodeId self = RegentElection.get(node).selfId();
+    assertEquals(Optional.of(self), voted.votedFor());
+    long term = voted.term();
+
+    cluster.terminate(node);
+    // Same port, same state directory; not joined, so it cannot campaign and change its term.
+    ActorSystem<Void> again = cluster.startSystem(port, "");
+    assertEquals(self, RegentElection.get(again).selfId(), "same identity");
+    assertEquals(term, RegentElection.get(again).current().term(), "same term");
+
+    NodeId other = new NodeId("127.0.0.1-1", 42);
+    var request = new VoteRequest(term, other, new ConfigId(term + 100, 100), Optional.empty());
+    assertEquals(Optional.of(false), voteGranted(again, request), "voted twice in one term");
+    assertEquals(Optional.of(self), rt(again).lastState().orElseThrow().hard().votedFor());
+
+    // The same request to a node without state is granted: the refusal above is the store's.
+    ActorSystem<Void> fresh = cluster.startSystem(0, "");
+    RegentElection.get(fresh);
+    assertEquals(Optional.of(true), voteGranted(fresh, request));
+  }
+
+  /** Every message {@code probe} receives within {@code window}. */
+  private static <T> List<T> drain(TestProbe<T> probe, Duration window) {
+    var out = new ArrayList<T>();
+    long end = System.nanoTime() + window.toNanos();
+    for (long left = window.toNanos(); left > 0; left = end - System.nanoTime()) {
+      try {
+        out.add(probe.receiveMessage(Duration.ofNanos(left)));
+      } catch (AssertionError timeout) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  private static Optional<Boolean> voteGranted(ActorSystem<?> s, ElectionMessage request)
+      throws Exception {
+    List<ElectionEffect> effects = AskPattern.<Object, List<ElectionEffect>>ask(
+            rt(s).electionActor(), r -> new ElectionActor.DeliverForTest(request, r),
+            Duration.ofSeconds(10), s.scheduler())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    return effects.stream()
+        .filter(e -> e instanceof ElectionEffect.Send snd && snd.message() instanceof VoteResponse)
+        .map(e -> ((VoteResponse) ((ElectionEffect.Send) e).message()).granted())
+        .findFirst();
+  }
+
+  @Test
+  void transferHandsOverAtOnce() throws Exception {
+    cluster = new TestCluster(stateRoot);
+    List<ActorSystem<Void>> nodes = cluster.form(3);
+    ActorSystem<Void> leader = TestCluster.awaitLeader(nodes, -1, ELECT);
+    long term = TestCluster.view(leader).term();
+    TestProbe<LeadershipEvent> probe = TestProbe.create(leader);
+    RegentElection.get(leader).subscribe(probe.ref());
+    probe.expectMessageClass(LeadershipEvent.LeaderKnown.class);
+    probe.expectMessageClass(LeadershipEvent.BecameLeader.class);
+
+    long t0 = System.nanoTime();
+    RegentElection.get(leader).transferLeadership(Duration.ofSeconds(5))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertFalse(TestCluster.view(leader).isLeader());
+    var fished = probe.fishForMessage(Duration.ofSeconds(5), e -> e instanceof SteppedDown
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    assertEquals(new SteppedDown(term, LeadershipEvent.Reason.TRANSFER),
+        fished.get(fished.size() - 1));
+    ActorSystem<Void> next = TestCluster.awaitLeader(nodes, term, ELECT);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertInstanceOf(Leadership.class, TestCluster.view(next));
+    System.out.println("transferLeadership: new leader with a lease after " + millis + " ms");
+    // Not leader: completes at once.
+    RegentElection.get(leader).transferLeadership(Duration.ofMillis(1))
+        .toCompletableFuture().get(1, TimeUnit.SECONDS);
+  }
+}

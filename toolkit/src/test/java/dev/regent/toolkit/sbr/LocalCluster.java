@@ -1,0 +1,168 @@
+package dev.regent.toolkit.sbr;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+
+/**
+ * Several cluster nodes (real ActorSystems on loopback Artery TCP) in this JVM, with fast failure
+ * detection, Artery test mode for {@link ArteryBlackhole}, and Regent's downing provider.
+ */
+final class LocalCluster implements AutoCloseable {
+
+  static final String SYSTEM = "sbr";
+
+  private final List<ActorSystem> systems = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
+  LocalCluster(int nodes) {
+    for (int i = 0; i < nodes; i++) {
+      ports.add(freePort());
+    }
+  }
+
+  /** The address of node {@code i}, e.g. for a referee, before the node is started. */
+  String address(int i) {
+    return "pekko://" + SYSTEM + "@127.0.0.1:" + ports.get(i);
+  }
+
+  static Config nodeConfig(int port, Config extra) {
+    return extra
+        .withFallback(ConfigFactory.parseString(String.join("\n",
+            "pekko.actor.provider = cluster",
+            "pekko.remote.artery.canonical.hostname = 127.0.0.1",
+            "pekko.remote.artery.canonical.port = " + port,
+            "pekko.remote.artery.advanced.test-mode = on",
+            "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
+            "pekko.actor.allow-java-serialization = off",
+            "pekko.cluster.downing-provider-class = dev.regent.toolkit.sbr.RegentDowningProvider",
+            "pekko.cluster.failure-detector.heartbeat-interval = 200ms",
+            "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 1s",
+            "pekko.cluster.gossip-interval = 200ms",
+            "pekko.cluster.leader-actions-interval = 200ms",
+            "pekko.cluster.unreachable-nodes-reaper-interval = 200ms",
+            "pekko.cluster.periodic-tasks-initial-delay = 200ms",
+            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
+            "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
+            "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
+            "pekko.loglevel = INFO",
+            "regent.split-brain-resolver.stable-after = 1s")))
+        .withFallback(ConfigFactory.load());
+  }
+
+  /**
+   * Starts every node with {@code extraConfig} on top of the test defaults; node 0 first (so it is
+   * the oldest), then the others join it.
+   */
+  void start(String extraConfig) {
+    Config extra = ConfigFactory.parseString(extraConfig);
+    for (int i = 0; i < ports.size(); i++) {
+      systems.add(ActorSystem.create(SYSTEM, nodeConfig(ports.get(i), extra)));
+    }
+    Cluster first = Cluster.get(systems.get(0));
+    first.join(first.selfAddress());
+    await(Duration.ofSeconds(30), () -> upMembers(0) == 1, "node 0 Up");
+    for (int i = 1; i < systems.size(); i++) {
+      Cluster.get(systems.get(i)).join(first.selfAddress());
+    }
+    for (int i = 0; i < systems.size(); i++) {
+      int n = i;
+      await(Duration.ofSeconds(60), () -> upMembers(n) == systems.size(),
+          "node " + n + " sees " + systems.size() + " members Up");
+    }
+  }
+
+  ActorSystem node(int i) {
+    return systems.get(i);
+  }
+
+  List<ActorSystem> nodes(int... indexes) {
+    List<ActorSystem> out = new ArrayList<>();
+    for (int i : indexes) {
+      out.add(systems.get(i));
+    }
+    return out;
+  }
+
+  int upMembers(int i) {
+    Iterable<Member> ms = Cluster.get(systems.get(i)).state().getMembers();
+    return (int) StreamSupport.stream(ms.spliterator(), false)
+        .filter(m -> m.status().equals(MemberStatus.up()))
+        .count();
+  }
+
+  int members(int i) {
+    Iterable<Member> ms = Cluster.get(systems.get(i)).state().getMembers();
+    return (int) StreamSupport.stream(ms.spliterator(), false).count();
+  }
+
+  boolean terminated(int i) {
+    return systems.get(i).whenTerminated().isCompleted();
+  }
+
+  /** Waits until nodes {@code gone} have terminated and {@code kept} see exactly themselves Up. */
+  void awaitOutcome(int[] kept, int[] gone, Duration timeout) {
+    for (int i : gone) {
+      await(timeout, () -> terminated(i), "node " + i + " downed and terminated");
+    }
+    for (int i : kept) {
+      await(timeout, () -> !terminated(i) && members(i) == kept.length
+              && upMembers(i) == kept.length,
+          "node " + i + " kept, seeing exactly the " + kept.length + " kept members");
+    }
+    for (int i : kept) {
+      if (terminated(i)) {
+        throw new AssertionError("node " + i + " should have been kept but terminated");
+      }
+    }
+  }
+
+  /** Bounded polling: checks {@code condition} every 50 ms until it holds or time runs out. */
+  static void await(Duration timeout, BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: "
+            + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ActorSystem s : systems) {
+      s.terminate();
+    }
+    for (ActorSystem s : systems) {
+      try {
+        scala.concurrent.Await.ready(s.whenTerminated(),
+            scala.concurrent.duration.Duration.create(30, TimeUnit.SECONDS));
+      } catch (Exception e) {
+        throw new IllegalStateException("ActorSystem did not terminate: " + s, e);
+      }
+    }
+    systems.clear();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
