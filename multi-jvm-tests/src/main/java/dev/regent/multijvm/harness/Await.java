@@ -32,6 +32,7 @@ public final class Await {
         if (v != null) {
           return v;
         }
+        last = null;
       } catch (RuntimeException e) {
         last = e;
       }

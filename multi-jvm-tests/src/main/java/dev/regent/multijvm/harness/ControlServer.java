@@ -31,6 +31,7 @@ import org.apache.pekko.cluster.Member;
  *   <li>{@code BLACKHOLE host:port} / {@code UNBLACKHOLE host:port}: drop / let through all Artery
  *       traffic to and from that node ({@link ArteryBlackhole});
  *   <li>{@code HEAL}: undo every blackhole of this node;
+ *   <li>{@code PROBE name}: {@code OK <value>} of a probe the node setup registered;
  *   <li>{@code LEAVE}: graceful leave: run CoordinatedShutdown (cluster leave, then exit 0);
  *   <li>{@code EXIT}: CoordinatedShutdown without a reason tied to the cluster; exits 0.
  * </ul>
@@ -41,6 +42,8 @@ final class ControlServer {
   private final ServerSocket server;
   private final Set<String> blackholed = new ConcurrentSkipListSet<>();
   private volatile ActorSystem<?> system;
+  final java.util.Map<String, java.util.function.Supplier<String>> probes =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   ControlServer(int index) throws IOException {
     this.index = index;
@@ -114,6 +117,13 @@ final class ControlServer {
           blackholed.remove(target);
         }
         return "OK";
+      case "PROBE": {
+        var probe = probes.get(parts.length > 1 ? parts[1].trim() : "");
+        if (probe == null) {
+          return "ERR no probe " + (parts.length > 1 ? parts[1].trim() : "");
+        }
+        return "OK " + String.valueOf(probe.get()).replace('\n', ' ');
+      }
       case "LEAVE":
         CoordinatedShutdown.get(Adapter.toClassic(sys)).run(CoordinatedShutdown.clusterLeavingReason());
         return "OK";

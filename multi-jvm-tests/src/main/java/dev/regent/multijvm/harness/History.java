@@ -28,6 +28,24 @@ public record History(List<HistoryEvent> events) {
     return events.isEmpty() ? 0 : events.get(events.size() - 1).nanos();
   }
 
+  /**
+   * The singleton incarnations active at the end of the history: started, and neither stopped nor
+   * ended with their process. In start order.
+   */
+  public List<HistoryEvent.SingletonStarted> activeIncarnations() {
+    var open = new java.util.LinkedHashMap<List<Long>, HistoryEvent.SingletonStarted>();
+    for (HistoryEvent e : events) {
+      if (e instanceof HistoryEvent.SingletonStarted s) {
+        open.put(List.of(s.pid(), s.token()), s);
+      } else if (e instanceof HistoryEvent.SingletonStopped s) {
+        open.remove(List.of(s.pid(), s.token()));
+      } else if (e instanceof HistoryEvent.NodeExited x) {
+        open.values().removeIf(s -> s.pid() == x.pid());
+      }
+    }
+    return List.copyOf(open.values());
+  }
+
   /** One JSON line per event, times relative to the first event: for failure messages. */
   public String render() {
     long t0 = events.isEmpty() ? 0 : events.get(0).nanos();

@@ -68,35 +68,49 @@ public final class HistoryChecker {
   private final Duration livenessBound;
   private final Duration resumeGrace;
   private final boolean requireLiveness;
+  private final boolean allowSameTermRestart;
 
-  private HistoryChecker(Duration livenessBound, Duration resumeGrace, boolean requireLiveness) {
+  private HistoryChecker(Duration livenessBound, Duration resumeGrace, boolean requireLiveness,
+      boolean allowSameTermRestart) {
     this.livenessBound = livenessBound;
     this.resumeGrace = resumeGrace;
     this.requireLiveness = requireLiveness;
+    this.allowSameTermRestart = allowSameTermRestart;
   }
 
   /** Liveness bound 15 s (generous, for slow shared machines), resume grace 500 ms, L1 on. */
   public static HistoryChecker defaults() {
-    return new HistoryChecker(Duration.ofSeconds(15), Duration.ofMillis(500), true);
+    return new HistoryChecker(Duration.ofSeconds(15), Duration.ofMillis(500), true, false);
   }
 
   public HistoryChecker withLivenessBound(Duration bound) {
-    return new HistoryChecker(bound, resumeGrace, requireLiveness);
+    return new HistoryChecker(bound, resumeGrace, requireLiveness, allowSameTermRestart);
   }
 
   public HistoryChecker withResumeGrace(Duration grace) {
-    return new HistoryChecker(livenessBound, grace, requireLiveness);
+    return new HistoryChecker(livenessBound, grace, requireLiveness, allowSameTermRestart);
   }
 
   /** Whether to check L1 (off for tests that end without a quorum). */
   public HistoryChecker requireLiveness(boolean on) {
-    return new HistoryChecker(livenessBound, resumeGrace, on);
+    return new HistoryChecker(livenessBound, resumeGrace, on, allowSameTermRestart);
+  }
+
+  /**
+   * Relaxes S2 for one case: a new incarnation with the same token as the previous one, on the same
+   * node and process, after that one stopped (the node lost and regained its lease within one
+   * term). DESIGN S2 forbids it as written ("strictly greater than every earlier one"); it is
+   * harmless for S4 because a fenced resource accepts equal tokens, and no other node can hold
+   * that term (S1). Off by default.
+   */
+  public HistoryChecker allowSameTermRestart(boolean on) {
+    return new HistoryChecker(livenessBound, resumeGrace, requireLiveness, on);
   }
 
   public Result check(History h) {
     var v = new ArrayList<Violation>();
     checkS1(h, v);
-    checkS2(h, v);
+    checkS2(h, allowSameTermRestart, v);
     var intervals = intervals(h);
     checkS3(h, intervals, v);
     checkS4(h, intervals, v);
@@ -120,10 +134,13 @@ public final class HistoryChecker {
     });
   }
 
-  private static void checkS2(History h, List<Violation> v) {
+  private static void checkS2(History h, boolean allowSameTermRestart, List<Violation> v) {
     SingletonStarted highest = null;
     for (SingletonStarted s : h.of(SingletonStarted.class)) {
-      if (highest != null && s.token() <= highest.token()) {
+      boolean sameTermRestart = highest != null && s.token() == highest.token()
+          && s.pid() == highest.pid() && s.node() == highest.node();
+      if (highest != null && s.token() <= highest.token()
+          && !(allowSameTermRestart && sameTermRestart)) {
         v.add(new Violation("S2", "node " + s.node() + " started a singleton with token "
             + s.token() + " after node " + highest.node() + " had started one with token "
             + highest.token()));

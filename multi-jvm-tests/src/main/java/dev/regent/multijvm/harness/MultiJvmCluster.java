@@ -240,6 +240,11 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
   }
 
+  /** The current value of probe {@code name} that node {@code i}'s setup registered. */
+  public String probe(int i, String name) {
+    return control(i, "PROBE " + name);
+  }
+
   /** Waits until every running node sees every running node Up. */
   public void awaitAllUp(Duration timeout) {
     int[] live = running();
@@ -359,6 +364,18 @@ public final class MultiJvmCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
   // Internals
+
+  /**
+   * The seed nodes node {@code i} joins through. At the first start, the first nodes (the first of
+   * them forms the cluster if no other seed answers within {@code seed-node-timeout}). When other
+   * nodes run (a restart), the running nodes only: a restarted first seed must not form a new
+   * cluster of its own when the others are slow to answer.
+   */
+  private List<String> seedsFor(int i) {
+    List<String> live = nodes.stream().filter(n -> n.index != i && n.isAlive())
+        .map(Node::address).toList();
+    return live.isEmpty() ? seeds : live;
+  }
 
   private int[] running() {
     return nodes.stream().filter(Node::isAlive).mapToInt(n -> n.index).toArray();
@@ -522,7 +539,7 @@ public final class MultiJvmCluster implements AutoCloseable {
         Files.deleteIfExists(dir.resolve(NodeMain.CONTROL_PORT_FILE));
         var cmd = javaCommand(cdsArchive, b.jvmOptions);
         cmd.addAll(List.of("--index", Integer.toString(index), "--port", Integer.toString(port),
-            "--seeds", String.join(",", seeds), "--node-dir", dir.toAbsolutePath().toString(),
+            "--seeds", String.join(",", seedsFor(index)), "--node-dir", dir.toAbsolutePath().toString(),
             "--setup", b.setup, "--resource-port", Integer.toString(resource.port()),
             "--config", configFile.toAbsolutePath().toString()));
         var pb = new ProcessBuilder(cmd)
@@ -597,6 +614,14 @@ public final class MultiJvmCluster implements AutoCloseable {
     for (Node n : nodes) {
       n.spawn();
     }
+  }
+
+  /**
+   * Declares that node {@code i}'s current process may exit on its own (e.g. a split-brain resolver
+   * downs it), so {@link #awaitCondition} does not fail when it does.
+   */
+  public void allowExit(int i) {
+    nodes.get(i).expectedExit = true;
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.regent.multijvm.harness;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -12,6 +14,15 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *     also sets {@code regent.election.state-directory} to it
  * @param history where to report leader changes and singleton starts and stops
  * @param resource the fenced resource of this test, shared by all nodes (lives in the test JVM)
+ * @param probes named values the test can read with {@code MultiJvmCluster.probe(i, name)} over
+ *     the control channel ({@code PROBE name}); register with {@link #probe}
  */
 public record NodeContext(int index, ActorSystem<?> system, Path stateDirectory,
-    HistoryRecorder history, FencedResourceClient resource) {}
+    HistoryRecorder history, FencedResourceClient resource,
+    Map<String, Supplier<String>> probes) {
+
+  /** Lets the test read {@code value} (evaluated on each request) under {@code name}. */
+  public void probe(String name, Supplier<String> value) {
+    probes.put(name, value);
+  }
+}

@@ -96,7 +96,8 @@ public final class NodeMain {
     var resource = new FencedResourceClient(Integer.parseInt(opts.getOrDefault("resource-port", "0")), index);
     try {
       NodeSetup setup = (NodeSetup) Class.forName(setupClass).getDeclaredConstructor().newInstance();
-      setup.start(new NodeContext(index, system, nodeDir.resolve(STATE_DIR), history, resource));
+      setup.start(new NodeContext(index, system, nodeDir.resolve(STATE_DIR), history, resource,
+          control.probes));
     } catch (Throwable e) {
       failStart("node setup " + setupClass + " failed", e);
     }
