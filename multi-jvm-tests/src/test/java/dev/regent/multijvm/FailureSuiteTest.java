@@ -109,7 +109,8 @@ class FailureSuiteTest {
       assertEquals(0, c.leave(first.node(), Duration.ofSeconds(60)));
       SingletonStarted next = awaitNewer(c, first);
       SingletonStopped stop = c.history().of(SingletonStopped.class).stream()
-          .filter(s -> s.pid() == first.pid()).findFirst().orElseThrow();
+          .filter(s -> s.pid() == first.pid() && s.nanos() > first.nanos()).findFirst()
+          .orElseThrow();
       System.out.println("MEASURED graceful leave: old singleton stopped -> new started: "
           + millisBetween(stop.nanos(), next.nanos()) + " ms (leave requested -> new started: "
           + millisBetween(lastFaultNanos(c, FaultKind.LEAVE), next.nanos()) + " ms)");
