@@ -86,6 +86,11 @@ class FailureSuiteTest {
       SingletonStarted next = awaitNewer(c, first);
       System.out.println("MEASURED leader paused (SIGSTOP) -> new singleton started: "
           + millisBetween(lastFaultNanos(c, FaultKind.PAUSE), next.nanos()) + " ms");
+      // Resume only once the resource has seen the new token: from then on fencing must turn the
+      // woken incarnation's writes away (before that, nothing newer exists for it to compare with).
+      c.awaitCondition("the new incarnation wrote to the resource", Singletons.WAIT,
+          () -> c.resource().writes().stream()
+              .anyMatch(w -> w.token() == next.token() && w.accepted()));
       c.resume(first.node());
       c.awaitCondition("the woken old incarnation stopped", Singletons.WAIT,
           () -> c.history().of(SingletonStopped.class).stream()

@@ -23,10 +23,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class FencedCounterSetup implements NodeSetup {
 
-  /** Harness config for Regent nodes: the split-brain resolver on, keep-majority. */
+  /**
+   * Harness config for Regent nodes: the split-brain resolver on, keep-majority, deciding after 4 s
+   * of stability (at least the failure detector's acceptable pause, 3 s in the harness).
+   */
   public static final String CONFIG = """
       pekko.cluster.downing-provider-class = "dev.regent.toolkit.sbr.RegentDowningProvider"
-      regent.split-brain-resolver.stable-after = 2s
+      regent.split-brain-resolver.stable-after = 4s
       """;
 
   sealed interface Command {}

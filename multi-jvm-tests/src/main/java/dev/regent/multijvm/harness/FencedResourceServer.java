@@ -36,6 +36,12 @@ public final class FencedResourceServer implements AutoCloseable {
   private final Map<String, Long> data = new HashMap<>();
   private long highest = Long.MIN_VALUE;
   private volatile boolean closed;
+  private final java.util.concurrent.ExecutorService requests =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "regent-fenced-resource-request");
+        t.setDaemon(true);
+        return t;
+      });
 
   public FencedResourceServer() {
     try {
@@ -74,13 +80,30 @@ public final class FencedResourceServer implements AutoCloseable {
 
   private void acceptLoop() {
     while (!closed) {
-      try (Socket s = server.accept()) {
-        s.setSoTimeout(5000);
+      Socket accepted;
+      try {
+        accepted = server.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("fenced resource: accept failed", e);
+        }
+        continue;
+      }
+      // One thread per request: a node SIGSTOPped in the middle of a request must not stall the
+      // other nodes' writes.
+      requests.execute(() -> serve(accepted));
+    }
+  }
+
+  private void serve(Socket accepted) {
+    {
+      try (Socket s = accepted) {
+        s.setSoTimeout(60_000);
         var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         var out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), true);
         String line = in.readLine();
         if (line == null) {
-          continue;
+          return;
         }
         String[] p = line.trim().split(" ");
         if (p.length == 6 && p[0].equals("WRITE")) {
@@ -96,7 +119,7 @@ public final class FencedResourceServer implements AutoCloseable {
         }
       } catch (IOException | RuntimeException e) {
         if (!closed) {
-          log.warn("fenced resource: request failed", e);
+          log.debug("fenced resource: request failed", e);
         }
       }
     }
@@ -105,6 +128,7 @@ public final class FencedResourceServer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    requests.shutdownNow();
     try {
       server.close();
     } catch (IOException e) {

@@ -139,8 +139,11 @@ public final class NodeMain {
         "pekko.cluster.leader-actions-interval = 200ms",
         "pekko.cluster.seed-node-timeout = 1s",
         "pekko.cluster.retry-unsuccessful-join-after = 1s",
-        "pekko.cluster.failure-detector.heartbeat-interval = 200ms",
-        "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 1s",
+        // Pekko's failure detector only drives membership (and a downing provider); on a loaded
+        // 2-core machine five starting JVMs starve each other for seconds, and a 1 s pause made
+        // the resolver down nodes during start-up. 3 s is Pekko's default.
+        "pekko.cluster.failure-detector.heartbeat-interval = 500ms",
+        "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s",
         "pekko.cluster.jmx.enabled = off",
         "pekko.cluster.run-coordinated-shutdown-when-down = on",
         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = on"));
