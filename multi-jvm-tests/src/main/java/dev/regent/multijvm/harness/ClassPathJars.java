@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * ({@code target/classes}, {@code target/test-classes}) packed into a jar, because an AppCDS archive
  * can only be dumped and used with a class path of jars. A packed jar is named after a hash of the
  * directory's file names, sizes and modification times, so it is reused (and the archive stays
- * valid) until a rebuild changes the classes.
+ * valid) until a rebuild changes the classes. Jars are copied there too (see {@link #snapshot}), so
+ * that the archive and the nodes see exactly the bytes they were built from.
  */
 final class ClassPathJars {
 
@@ -38,10 +39,42 @@ final class ClassPathJars {
       if (Files.isDirectory(p)) {
         out.add(pack(p, jarDir));
       } else if (Files.isRegularFile(p)) {
-        out.add(p);
+        out.add(snapshot(p, jarDir));
       }
     }
     return out;
+  }
+
+  /**
+   * A private copy of a jar, named after its path, size and time. Jars in a shared local Maven
+   * repository can be overwritten by another build at any moment (same path, new content); the JVM
+   * then refuses the AppCDS archive ("A jar file is not the one used while building the shared
+   * archive file"), and a node could even load classes from a half-written jar.
+   */
+  private static Path snapshot(Path jar, Path jarDir) {
+    if (jar.startsWith(jarDir.toAbsolutePath().normalize())) {
+      return jar;
+    }
+    try {
+      String stamp = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      String hash = HexFormat.of().formatHex(md.digest(stamp.getBytes(StandardCharsets.UTF_8)))
+          .substring(0, 16);
+      String name = jar.getFileName().toString();
+      String base = name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
+      Path copy = jarDir.resolve(base + "-" + hash + ".jar");
+      if (!Files.exists(copy)) {
+        Files.createDirectories(jarDir);
+        Path tmp = Files.createTempFile(jarDir, "copying", ".tmp");
+        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy " + jar, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Path pack(Path dir, Path jarDir) {
