@@ -1,5 +1,7 @@
 package dev.regent.toolkit.sbr;
 
+import dev.regent.toolkit.metrics.RegentMetrics;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,6 +70,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private Decision.AcquireLease waitingForLease;
   private Set<UniqueAddress> downedWhileHoldingLease;
   private boolean holdingLease;
+  private RegentMetrics metrics;
 
   private SplitBrainResolverActor(SplitBrainSettings settings) {
     this.settings = settings;
@@ -377,7 +380,16 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
       downed.add(self);
     }
     stability.decided(System.nanoTime());
+    metrics().splitBrainDecision(strategy.name(), decision.kind(), decision.reason(),
+        downed.size());
     return downed;
+  }
+
+  private RegentMetrics metrics() {
+    if (metrics == null) {
+      metrics = RegentMetrics.get(Adapter.toTyped(getContext().getSystem()));
+    }
+    return metrics;
   }
 
   private void quarantined(ThisActorSystemQuarantinedEvent e) {
@@ -387,6 +399,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
       log.info("Split-brain resolver ({}) decided DownSelf: this system was quarantined by member"
           + " {}. Downing {} (myself)", strategy.name(), remote, self.address());
       cluster.down(self.address());
+      metrics().splitBrainDecision(strategy.name(), "DownSelf", "quarantined by " + remote, 1);
     } else {
       log.debug("Quarantined by {}, which is not a member; ignoring", remote);
     }

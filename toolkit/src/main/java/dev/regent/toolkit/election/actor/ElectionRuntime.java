@@ -9,6 +9,7 @@ import dev.regent.toolkit.election.NodeState;
 import dev.regent.toolkit.election.VoterConfig;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.state.DurableStateStore;
 import java.time.Duration;
 import java.util.List;
@@ -84,6 +85,7 @@ public final class ElectionRuntime implements Extension {
   private final StoreOpener storeOpener;
   private final ActorRef<Object> publisher;
   private final ActorRef<Object> electionActor;
+  private final RegentMetrics metrics;
 
   private volatile Leadership snapshot;
   /** Set at graceful leave; survives restarts of the election actor. */
@@ -115,6 +117,8 @@ public final class ElectionRuntime implements Extension {
     this.snapshot = new Leadership(selfId, hard.term(), Optional.empty(), Optional.empty(), false,
         0L);
     this.voterConfig = hard.config();
+    this.metrics = RegentMetrics.get(system);
+    metrics.term(hard.term());
     this.publisher = system.systemActorOf(LeadershipPublisher.create(), PUBLISHER_NAME,
         Props.empty());
     var supervised = Behaviors.supervise(ElectionActor.create(this))
@@ -162,6 +166,11 @@ public final class ElectionRuntime implements Extension {
   /** The election actor (accepts peer envelopes and the commands in {@link ElectionActor}). */
   public ActorRef<Object> electionActor() {
     return electionActor;
+  }
+
+  /** This node's metrics (also registered with JMX). */
+  public RegentMetrics metrics() {
+    return metrics;
   }
 
   /** The latest snapshot. */
