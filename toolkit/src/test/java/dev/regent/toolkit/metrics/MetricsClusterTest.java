@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.regent.toolkit.status.StatusEndpointTest;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.Blackhole;
@@ -54,7 +56,12 @@ class MetricsClusterTest {
   @Test
   void failoverIsVisibleOverJmxAndToListeners() throws Exception {
     cluster = new TestCluster(dir);
-    List<ActorSystem<Void>> nodes = cluster.form(3);
+    for (int i = 0; i < 3; i++) {
+      cluster.startNode(0, "regent.status.enabled = on");
+    }
+    cluster.awaitAllUp(Duration.ofSeconds(30));
+    cluster.awaitVoters(Duration.ofSeconds(30));
+    List<ActorSystem<Void>> nodes = cluster.live();
     ActorSystem<Void> leader = cluster.awaitLeader(Duration.ofSeconds(30));
     long term = TestCluster.view(leader).term();
     List<ActorSystem<Void>> others = TestCluster.without(nodes, leader);
@@ -126,6 +133,20 @@ class MetricsClusterTest {
     assertTrue(failovers.get(0) > 0);
     assertEquals(Optional.of(RegentMetrics.get(watcher).lastFailoverNanos()),
         Optional.of(failovers.get(failovers.size() - 1)));
+
+    // The same over real HTTP, from the new leader's status endpoint.
+    JsonNode status = StatusEndpointTest.getStatus(next);
+    assertEquals(newTerm, status.get("term").asLong());
+    assertEquals(RegentMetrics.get(next).node(), status.get("leader").get("name").asText());
+    assertTrue(status.get("isLeader").asBoolean());
+    assertTrue(status.get("leaseRemainingMillis").asLong() >= 0);
+    assertEquals(3, status.get("members").size());
+    assertTrue(status.get("metrics").get("electionsWon").asLong() >= 1);
+    // The follower that is still connected to the new leader reports the failover it saw.
+    JsonNode follower = StatusEndpointTest.getStatus(watcher);
+    assertTrue(follower.get("metrics").get("failovers").asLong() >= 1);
+    assertEquals(RegentMetrics.get(watcher).lastFailoverNanos() / 1_000_000,
+        follower.get("metrics").get("lastFailoverMillis").asLong());
   }
 
   @Test

@@ -10,6 +10,8 @@ import dev.regent.toolkit.election.VoterConfig;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.metrics.RegentMetrics;
+import dev.regent.toolkit.status.StatusServer;
+import dev.regent.toolkit.status.StatusSettings;
 import dev.regent.toolkit.state.DurableStateStore;
 import java.time.Duration;
 import java.util.List;
@@ -86,6 +88,7 @@ public final class ElectionRuntime implements Extension {
   private final ActorRef<Object> publisher;
   private final ActorRef<Object> electionActor;
   private final RegentMetrics metrics;
+  private final Optional<StatusServer> status;
 
   private volatile Leadership snapshot;
   /** Set at graceful leave; survives restarts of the election actor. */
@@ -101,6 +104,7 @@ public final class ElectionRuntime implements Extension {
     this.system = system;
     this.storeOpener = storeOpener;
     this.settings = ElectionSettings.create(system); // throws InvalidSettingsException
+    StatusSettings statusSettings = StatusSettings.create(system.settings().config()); // throws
     this.selfName = settings.nodeName().orElseThrow(() -> new InvalidSettingsException(List.of(
         new InvalidSettingsException.Problem(List.of(ElectionSettings.PATH + ".node-name"),
             "must be set: this actor system has no canonical host and port to derive it from"))));
@@ -119,6 +123,9 @@ public final class ElectionRuntime implements Extension {
     this.voterConfig = hard.config();
     this.metrics = RegentMetrics.get(system);
     metrics.term(hard.term());
+    // Bound before any actor starts, so a port in use fails start-up without leaving actors behind.
+    this.status = statusSettings.enabled()
+        ? Optional.of(StatusServer.start(this, statusSettings)) : Optional.empty();
     this.publisher = system.systemActorOf(LeadershipPublisher.create(), PUBLISHER_NAME,
         Props.empty());
     var supervised = Behaviors.supervise(ElectionActor.create(this))
@@ -171,6 +178,11 @@ public final class ElectionRuntime implements Extension {
   /** This node's metrics (also registered with JMX). */
   public RegentMetrics metrics() {
     return metrics;
+  }
+
+  /** Where the status endpoint listens, when {@code regent.status.enabled = on}. */
+  public Optional<java.net.InetSocketAddress> statusAddress() {
+    return status.map(StatusServer::address);
   }
 
   /** The latest snapshot. */
