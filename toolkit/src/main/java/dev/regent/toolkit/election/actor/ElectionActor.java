@@ -107,6 +107,10 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   private Optional<NodeId> leader = Optional.empty();
   private Optional<Address> leaderAddress = Optional.empty();
   private boolean cleanedUp;
+  /** The event of the step being applied (for log reasons only); null at start. */
+  private ElectionEvent stepEvent;
+  /** The last leader this node lost, for the reason of the election that follows. */
+  private String lostLeader;
 
   static Behavior<Object> create(ElectionRuntime rt) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ElectionActor(ctx, timers, rt)));
@@ -419,7 +423,12 @@ public final class ElectionActor extends AbstractBehavior<Object> {
 
   private Step step(ElectionEvent event) {
     Step s = core.step(state, event);
-    apply(s);
+    stepEvent = event;
+    try {
+      apply(s);
+    } finally {
+      stepEvent = null;
+    }
     return s;
   }
 
@@ -470,6 +479,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         leaderAddress.ifPresent(a -> rt.publish(new LeadershipEvent.LeaderKnown(k.leader(), a,
             k.term())));
       } else if (effect instanceof ElectionEffect.LeaderLost l) {
+        leader.ifPresent(x -> lostLeader = x.toString());
         leader = Optional.empty();
         leaderAddress = Optional.empty();
         updateSnapshot();
@@ -499,19 +509,41 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     Role from = prev.role();
     Role to = next.role();
     boolean newTerm = next.term() != prev.term();
+    if (prev.leader().isPresent() && next.leader().isEmpty()) {
+      lostLeader = prev.leader().get().toString(); // only when a leader is lost: rare
+    }
     if (to instanceof Role.PreCandidate && !(from instanceof Role.PreCandidate)) {
       metrics.preVoteStarted(next.term());
     }
     if (from instanceof Role.Candidate && (newTerm || !(to instanceof Role.Candidate))
         && !(to instanceof Role.Leader)) {
       metrics.electionLost(prev.term());
+      log.info("Election of term {} ended without a win: {}", prev.term(),
+          to instanceof Role.Candidate ? "no majority in time, trying again in term " + next.term()
+              : newTerm ? "saw the higher term " + next.term()
+              : next.leader().map(l -> l + " won").orElse("another candidate won"));
     }
     if (to instanceof Role.Candidate && (newTerm || !(from instanceof Role.Candidate))) {
       metrics.electionStarted(next.term());
+      log.info("Starting an election for term {}: {}", next.term(), electionReason(false));
     } else if (to instanceof Role.Leader && newTerm) {
       // A sole voter becomes candidate and leader within one step.
       metrics.electionStarted(next.term());
+      log.info("Starting an election for term {}: {}", next.term(), electionReason(true));
     }
+  }
+
+  private String electionReason(boolean soleVoter) {
+    if (stepEvent instanceof ElectionEvent.Received r
+        && r.message() instanceof ElectionMessage.TimeoutNow t) {
+      return "leader " + t.from() + " hands over to this node";
+    }
+    if (soleVoter) {
+      return "this node is the only voter";
+    }
+    return lostLeader != null
+        ? "no heartbeat from leader " + lostLeader + " within the election timeout"
+        : "no leader known";
   }
 
   private void updateSnapshot() {
