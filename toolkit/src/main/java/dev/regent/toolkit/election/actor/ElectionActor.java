@@ -109,7 +109,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   private boolean cleanedUp;
   /** The event of the step being applied (for log reasons only); null at start. */
   private ElectionEvent stepEvent;
-  /** The last leader this node lost, for the reason of the election that follows. */
+  /** The other leader this node lost and not replaced since (for the reason of an election). */
   private String lostLeader;
 
   static Behavior<Object> create(ElectionRuntime rt) {
@@ -479,7 +479,6 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         leaderAddress.ifPresent(a -> rt.publish(new LeadershipEvent.LeaderKnown(k.leader(), a,
             k.term())));
       } else if (effect instanceof ElectionEffect.LeaderLost l) {
-        leader.ifPresent(x -> lostLeader = x.toString());
         leader = Optional.empty();
         leaderAddress = Optional.empty();
         updateSnapshot();
@@ -509,8 +508,11 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     Role from = prev.role();
     Role to = next.role();
     boolean newTerm = next.term() != prev.term();
-    if (prev.leader().isPresent() && next.leader().isEmpty()) {
-      lostLeader = prev.leader().get().toString(); // only when a leader is lost: rare
+    if (prev.leader().isPresent() && next.leader().isEmpty()) { // a leader lost: rare
+      lostLeader = prev.leader().get().equals(next.self()) ? null
+          : prev.leader().get().toString();
+    } else if (next.leader().isPresent()) {
+      lostLeader = null;
     }
     if (to instanceof Role.PreCandidate && !(from instanceof Role.PreCandidate)) {
       metrics.preVoteStarted(next.term());
