@@ -6,6 +6,7 @@ import dev.regent.singleton.internal.SingletonManager;
 import dev.regent.singleton.internal.SingletonPaths;
 import dev.regent.singleton.internal.SingletonProxy;
 import dev.regent.singleton.internal.StatsCounters;
+import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.config.InvalidSettingsException;
 import dev.regent.toolkit.config.InvalidSettingsException.Problem;
 import java.time.Duration;
@@ -102,7 +103,7 @@ public final class ClusterSingleton implements Extension {
         singleton.settings().orElseGet(() -> ClusterSingletonSettings.create(system));
     settings.checkAgainstLease(electionLease());
     checkRole(settings);
-    var stats = new StatsCounters();
+    var stats = new StatsCounters(singleton.name(), RegentMetrics.get(system));
     String name = singleton.name();
     if (shouldRunManager(settings)) {
       ActorRef<Object> manager = system.systemActorOf(

@@ -110,6 +110,32 @@ class SingletonRegentElectionTest {
     assertNoOverlap();
   }
 
+  /** Metrics see where the singleton runs and how long the failover to a new instance took. */
+  @Test
+  void metricsShowWhereTheSingletonRunsAndTheFailoverToIt() throws Exception {
+    List<ActorSystem<Void>> nodes = form(3);
+    nodes.forEach(this::init);
+    Incarnation first = awaitOneRunning();
+    ActorSystem<Void> leader = cluster.byName(first.node());
+    var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    var leaderMetrics = RegentElection.get(leader).metrics();
+    Poll.until(WAIT, () -> " (running here " + leaderMetrics.singletonsRunningHere() + ")",
+        () -> Long.valueOf(first.token()).equals(leaderMetrics.singletonsRunningHere().get(NAME)));
+    assertEquals(NAME + "=" + first.token(),
+        jmx.getAttribute(leaderMetrics.objectName(), "SingletonsRunningHere"));
+    assertEquals(1L, jmx.getAttribute(leaderMetrics.objectName(), "SingletonInstancesStarted"));
+
+    leader.terminate();
+    Incarnation next = awaitNewInstance(first);
+    var nextMetrics = RegentElection.get(cluster.byName(next.node())).metrics();
+    Poll.until(WAIT, () -> " (next host " + nextMetrics.singletonsRunningHere() + ")",
+        () -> nextMetrics.lastSingletonFailoverNanos() > 0);
+    long ms = (Long) jmx.getAttribute(nextMetrics.objectName(), "LastSingletonFailoverMillis");
+    long leaderMs = (Long) jmx.getAttribute(nextMetrics.objectName(), "LastFailoverMillis");
+    assertTrue(ms >= leaderMs && ms < 10_000, "to singleton " + ms + " ms, to leader " + leaderMs);
+    assertNoOverlap();
+  }
+
   /**
    * The leader is cut off from both followers but keeps running: nobody tells it to stop, so its
    * manager must stop the instance on its own before its lease ends, and before the followers can
@@ -264,6 +290,10 @@ class SingletonRegentElectionTest {
         () -> stats.proxyBuffered() == bound && stats.proxyDroppedCount() == 5);
     assertTrue(recorder.received().isEmpty());
     assertTrue(view(b).leader().isEmpty(), "still no leader: " + view(b));
+    // The same numbers in b's metrics (JMX: ProxyBuffered, ProxyDropped).
+    var metrics = RegentElection.get(b).metrics();
+    assertEquals(bound, metrics.proxyBuffered());
+    assertEquals(5, metrics.proxyDropped());
 
     Blackhole.heal(b, c);
     Incarnation next = awaitNewInstance(first);

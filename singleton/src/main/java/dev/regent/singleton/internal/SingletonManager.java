@@ -244,6 +244,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     }
     instance = null;
     stopping = false;
+    stats.instanceStopped();
     if (shuttingDown) {
       shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
       shutdownWaiters.clear();
@@ -301,7 +302,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     instanceTerm = term;
     stopping = false;
     getContext().watchWith(instance, new InstanceTerminated(instance));
-    stats.instancesStarted.incrementAndGet();
+    stats.instanceStarted(term);
     log.info("Singleton [{}] started with fencing token {} (lease left {} ms)", singleton.name(),
         term, (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
     ActorRef<Object> target = instance.unsafeUpcast();

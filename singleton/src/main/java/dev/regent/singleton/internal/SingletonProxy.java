@@ -157,7 +157,7 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
   }
 
   private void dropped(Object message) {
-    stats.proxyDropped.incrementAndGet();
+    stats.proxyDropped();
     if (dropLog == null) {
       dropLog = new RateLimitedLog(getContext().getLog(), TimeUnit.SECONDS.toNanos(10));
     }

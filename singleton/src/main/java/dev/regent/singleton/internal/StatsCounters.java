@@ -1,11 +1,49 @@
 package dev.regent.singleton.internal;
 
 import dev.regent.singleton.SingletonStats;
+import dev.regent.toolkit.metrics.RegentMetrics;
+import dev.regent.toolkit.metrics.SingletonGauges;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Internal API: the counters behind {@link SingletonStats}, written by the manager and proxy. */
-public final class StatsCounters implements SingletonStats {
+public final class StatsCounters implements SingletonStats, SingletonGauges {
+
+  private final String name;
+  private final RegentMetrics metrics;
+
+  /** Counters of singleton {@code name}, registered with this node's {@code metrics}. */
+  public StatsCounters(String name, RegentMetrics metrics) {
+    this.name = name;
+    this.metrics = metrics;
+    metrics.registerSingleton(name, this);
+  }
+
+  /** Unregistered counters (tests). */
+  public StatsCounters() {
+    this.name = "";
+    this.metrics = null;
+  }
+
+  void instanceStarted(long token) {
+    instancesStarted.incrementAndGet();
+    if (metrics != null) {
+      metrics.singletonStarted(name, token);
+    }
+  }
+
+  void instanceStopped() {
+    if (metrics != null) {
+      metrics.singletonStopped(name);
+    }
+  }
+
+  void proxyDropped() {
+    proxyDropped.incrementAndGet();
+    if (metrics != null) {
+      metrics.proxyDropped(name);
+    }
+  }
 
   final AtomicLong proxyDropped = new AtomicLong();
   final AtomicLong managerDropped = new AtomicLong();

@@ -2,7 +2,10 @@ package dev.regent.toolkit.leadership;
 
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.metrics.RegentMetrics;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -62,6 +65,19 @@ public final class RegentElection implements Extension {
 
   public void unsubscribe(ActorRef<LeadershipEvent> subscriber) {
     runtime.unsubscribe(subscriber);
+  }
+
+  /**
+   * Where the HTTP status endpoint listens ({@code GET /status}), when {@code
+   * regent.status.enabled = on}.
+   */
+  public Optional<InetSocketAddress> statusAddress() {
+    return runtime.statusAddress();
+  }
+
+  /** This node's metrics, also registered with JMX as {@code dev.regent:type=Election,node=...}. */
+  public RegentMetrics metrics() {
+    return runtime.metrics();
   }
 
   /** This node's view of the election right now; cheap, from any thread. */

@@ -1,5 +1,8 @@
 package dev.regent.toolkit.sbr;
 
+import org.slf4j.MDC;
+import dev.regent.toolkit.metrics.RegentMetrics;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,6 +71,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private Decision.AcquireLease waitingForLease;
   private Set<UniqueAddress> downedWhileHoldingLease;
   private boolean holdingLease;
+  private RegentMetrics metrics;
 
   private SplitBrainResolverActor(SplitBrainSettings settings) {
     this.settings = settings;
@@ -343,6 +347,26 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
 
   /** Downs the decided members (self last); returns the members downed. */
   private Set<UniqueAddress> act(ClusterView view, Decision decision, boolean leaseHeld) {
+    withMdc();
+    try {
+      return actLogged(view, decision, leaseHeld);
+    } finally {
+      clearMdc();
+    }
+  }
+
+  /** MDC keys {@code node} and {@code term} (the election's term on this node) for decision logs. */
+  private void withMdc() {
+    MDC.put("node", metrics().node());
+    MDC.put("term", Long.toString(metrics().term()));
+  }
+
+  private static void clearMdc() {
+    MDC.remove("node");
+    MDC.remove("term");
+  }
+
+  private Set<UniqueAddress> actLogged(ClusterView view, Decision decision, boolean leaseHeld) {
     Set<Node> nodes;
     try {
       nodes = Downing.nodesToDown(view, decision, leaseHeld);
@@ -377,16 +401,28 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
       downed.add(self);
     }
     stability.decided(System.nanoTime());
+    metrics().splitBrainDecision(strategy.name(), decision.kind(), decision.reason(),
+        downed.size());
     return downed;
+  }
+
+  private RegentMetrics metrics() {
+    if (metrics == null) {
+      metrics = RegentMetrics.get(Adapter.toTyped(getContext().getSystem()));
+    }
+    return metrics;
   }
 
   private void quarantined(ThisActorSystemQuarantinedEvent e) {
     Address remote = e.remoteAddress().address();
     boolean member = members.keySet().stream().anyMatch(u -> u.address().equals(remote));
     if (member) {
+      withMdc();
       log.info("Split-brain resolver ({}) decided DownSelf: this system was quarantined by member"
           + " {}. Downing {} (myself)", strategy.name(), remote, self.address());
       cluster.down(self.address());
+      metrics().splitBrainDecision(strategy.name(), "DownSelf", "quarantined by " + remote, 1);
+      clearMdc();
     } else {
       log.debug("Quarantined by {}, which is not a member; ignoring", remote);
     }

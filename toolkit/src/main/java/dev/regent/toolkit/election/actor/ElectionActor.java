@@ -7,6 +7,7 @@ import dev.regent.toolkit.election.ElectionEvent;
 import dev.regent.toolkit.election.ElectionMessage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.NodeState;
+import dev.regent.toolkit.election.Role;
 import dev.regent.toolkit.election.Step;
 import dev.regent.toolkit.election.StepDownReason;
 import dev.regent.toolkit.election.wire.ElectionEnvelope;
@@ -14,6 +15,7 @@ import dev.regent.toolkit.election.wire.NodeHello;
 import dev.regent.toolkit.election.wire.PeerEnvelope;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.state.DurableStateStore;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -89,6 +91,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   private final boolean customNames;
   private final ActorRefResolver resolver;
   private final Cluster cluster;
+  private final RegentMetrics metrics;
   private final RateLimitedLog badInput = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
 
   private final Map<UniqueAddress, Member> members = new HashMap<>();
@@ -104,6 +107,10 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   private Optional<NodeId> leader = Optional.empty();
   private Optional<Address> leaderAddress = Optional.empty();
   private boolean cleanedUp;
+  /** The event of the step being applied (for log reasons only); null at start. */
+  private ElectionEvent stepEvent;
+  /** The other leader this node lost and not replaced since (for the reason of an election). */
+  private String lostLeader;
 
   static Behavior<Object> create(ElectionRuntime rt) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ElectionActor(ctx, timers, rt)));
@@ -113,6 +120,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     super(ctx);
     this.rt = rt;
     this.timers = timers;
+    this.metrics = rt.metrics();
     this.core = new ElectionCore(rt.settings().timings());
     this.selfName = rt.selfName();
     this.selfUnique = rt.selfUniqueAddress();
@@ -242,6 +250,10 @@ public final class ElectionActor extends AbstractBehavior<Object> {
           state.term());
     }
     rt.countReceived(msg);
+    if (msg instanceof ElectionMessage.PreVoteResponse pv && !pv.granted()
+        && state.role() instanceof Role.PreCandidate) {
+      metrics.preVoteRejected(state.term());
+    }
     if (log.isDebugEnabled() && !isHeartbeat(msg)) {
       log.debug("Received {}", describe(msg));
     }
@@ -411,14 +423,24 @@ public final class ElectionActor extends AbstractBehavior<Object> {
 
   private Step step(ElectionEvent event) {
     Step s = core.step(state, event);
-    apply(s);
+    stepEvent = event;
+    try {
+      apply(s);
+    } finally {
+      stepEvent = null;
+    }
     return s;
   }
 
   private void apply(Step s) {
+    NodeState prev = state;
     state = s.state();
     rt.setLastState(state);
     MDC.put("term", Long.toString(state.term()));
+    metrics.term(state.term());
+    if (prev != null) {
+      countRoleChange(prev, state);
+    }
     for (ElectionEffect effect : s.effects()) {
       if (effect instanceof ElectionEffect.Persist p) {
         store.save(p.state()); // fsync'd before anything after it leaves this node
@@ -426,20 +448,24 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         send(snd.to(), snd.message());
       } else if (effect instanceof ElectionEffect.Elected el) {
         log.info("Won the election of term {}; waiting for a quorum to grant the lease", el.term());
+        metrics.electionWon(el.term());
       } else if (effect instanceof ElectionEffect.LeaseAcquired a) {
         leading = true;
         leaseDeadline = a.leaseDeadline();
         updateSnapshot();
         log.info("Leader of term {} with a lease", a.term());
+        metrics.becameLeader(a.term());
         rt.publish(new LeadershipEvent.BecameLeader(a.term(), a.leaseDeadline()));
       } else if (effect instanceof ElectionEffect.LeaseRenewed r) {
         leaseDeadline = r.leaseDeadline();
         updateSnapshot();
+        metrics.leaseRenewed(r.term());
         rt.publish(new LeadershipEvent.LeaseRenewed(r.term(), r.leaseDeadline()));
       } else if (effect instanceof ElectionEffect.SteppedDown d) {
         leading = false;
         updateSnapshot();
         log.info("Stepped down as leader of term {}: {}", d.term(), d.reason());
+        metrics.steppedDown(d.term(), map(d.reason()));
         rt.publish(new LeadershipEvent.SteppedDown(d.term(), map(d.reason())));
       } else if (effect instanceof ElectionEffect.LeaderKnown k) {
         leader = Optional.of(k.leader());
@@ -449,6 +475,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         }
         updateSnapshot();
         log.info("Leader of term {} is {}", k.term(), k.leader());
+        metrics.leaderKnown(k.term(), k.leader().name());
         leaderAddress.ifPresent(a -> rt.publish(new LeadershipEvent.LeaderKnown(k.leader(), a,
             k.term())));
       } else if (effect instanceof ElectionEffect.LeaderLost l) {
@@ -456,6 +483,10 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         leaderAddress = Optional.empty();
         updateSnapshot();
         log.info("No leader known in term {}", l.term());
+        // A failover, as this node sees it, starts when it last heard the leader it lost.
+        metrics.leaderLost(l.term(), prev != null && !prev.isLeader()
+            && prev.leaderContactAt() != Long.MIN_VALUE
+            ? prev.leaderContactAt() : System.nanoTime());
         rt.publish(new LeadershipEvent.LeaderLost(l.term()));
       } else if (effect instanceof ElectionEffect.ConfigChanged c) {
         rt.setVoterConfig(c.config());
@@ -466,6 +497,55 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     long delay = Math.max(0, s.wakeAt() - System.nanoTime());
     timers.startSingleTimer(Wake.INSTANCE, Wake.INSTANCE,
         Duration.ofNanos(Math.min(delay, TimeUnit.MINUTES.toNanos(1))));
+  }
+
+  /**
+   * Counts elections from role transitions (the core announces only wins): entering PreCandidate
+   * starts a pre-vote; entering Candidate, or a new term as Candidate, starts an election; leaving
+   * Candidate other than for Leader, or a new term as Candidate, loses one. No allocation.
+   */
+  private void countRoleChange(NodeState prev, NodeState next) {
+    Role from = prev.role();
+    Role to = next.role();
+    boolean newTerm = next.term() != prev.term();
+    if (prev.leader().isPresent() && next.leader().isEmpty()) { // a leader lost: rare
+      lostLeader = prev.leader().get().equals(next.self()) ? null
+          : prev.leader().get().toString();
+    } else if (next.leader().isPresent()) {
+      lostLeader = null;
+    }
+    if (to instanceof Role.PreCandidate && !(from instanceof Role.PreCandidate)) {
+      metrics.preVoteStarted(next.term());
+    }
+    if (from instanceof Role.Candidate && (newTerm || !(to instanceof Role.Candidate))
+        && !(to instanceof Role.Leader)) {
+      metrics.electionLost(prev.term());
+      log.info("Election of term {} ended without a win: {}", prev.term(),
+          to instanceof Role.Candidate ? "no majority in time, trying again in term " + next.term()
+              : newTerm ? "saw the higher term " + next.term()
+              : next.leader().map(l -> l + " won").orElse("another candidate won"));
+    }
+    if (to instanceof Role.Candidate && (newTerm || !(from instanceof Role.Candidate))) {
+      metrics.electionStarted(next.term());
+      log.info("Starting an election for term {}: {}", next.term(), electionReason(false));
+    } else if (to instanceof Role.Leader && newTerm) {
+      // A sole voter becomes candidate and leader within one step.
+      metrics.electionStarted(next.term());
+      log.info("Starting an election for term {}: {}", next.term(), electionReason(true));
+    }
+  }
+
+  private String electionReason(boolean soleVoter) {
+    if (stepEvent instanceof ElectionEvent.Received r
+        && r.message() instanceof ElectionMessage.TimeoutNow t) {
+      return "leader " + t.from() + " hands over to this node";
+    }
+    if (soleVoter) {
+      return "this node is the only voter";
+    }
+    return lostLeader != null
+        ? "no heartbeat from leader " + lostLeader + " within the election timeout"
+        : "no leader known";
   }
 
   private void updateSnapshot() {
@@ -514,9 +594,11 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         0L));
     if (wasLeading) {
       log.info("Stepped down as leader of term {}: {}", term, reason);
+      metrics.steppedDown(term, reason);
       rt.publish(new LeadershipEvent.SteppedDown(term, reason));
     }
     if (knewLeader) {
+      metrics.leaderLost(term, System.nanoTime());
       rt.publish(new LeadershipEvent.LeaderLost(term));
     }
   }

@@ -9,6 +9,9 @@ import dev.regent.toolkit.election.NodeState;
 import dev.regent.toolkit.election.VoterConfig;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.metrics.RegentMetrics;
+import dev.regent.toolkit.status.StatusServer;
+import dev.regent.toolkit.status.StatusSettings;
 import dev.regent.toolkit.state.DurableStateStore;
 import java.time.Duration;
 import java.util.List;
@@ -84,6 +87,8 @@ public final class ElectionRuntime implements Extension {
   private final StoreOpener storeOpener;
   private final ActorRef<Object> publisher;
   private final ActorRef<Object> electionActor;
+  private final RegentMetrics metrics;
+  private final Optional<StatusServer> status;
 
   private volatile Leadership snapshot;
   /** Set at graceful leave; survives restarts of the election actor. */
@@ -99,6 +104,7 @@ public final class ElectionRuntime implements Extension {
     this.system = system;
     this.storeOpener = storeOpener;
     this.settings = ElectionSettings.create(system); // throws InvalidSettingsException
+    StatusSettings statusSettings = StatusSettings.create(system.settings().config()); // throws
     this.selfName = settings.nodeName().orElseThrow(() -> new InvalidSettingsException(List.of(
         new InvalidSettingsException.Problem(List.of(ElectionSettings.PATH + ".node-name"),
             "must be set: this actor system has no canonical host and port to derive it from"))));
@@ -115,6 +121,11 @@ public final class ElectionRuntime implements Extension {
     this.snapshot = new Leadership(selfId, hard.term(), Optional.empty(), Optional.empty(), false,
         0L);
     this.voterConfig = hard.config();
+    this.metrics = RegentMetrics.get(system);
+    metrics.term(hard.term());
+    // Bound before any actor starts, so a port in use fails start-up without leaving actors behind.
+    this.status = statusSettings.enabled()
+        ? Optional.of(StatusServer.start(this, statusSettings)) : Optional.empty();
     this.publisher = system.systemActorOf(LeadershipPublisher.create(), PUBLISHER_NAME,
         Props.empty());
     var supervised = Behaviors.supervise(ElectionActor.create(this))
@@ -162,6 +173,16 @@ public final class ElectionRuntime implements Extension {
   /** The election actor (accepts peer envelopes and the commands in {@link ElectionActor}). */
   public ActorRef<Object> electionActor() {
     return electionActor;
+  }
+
+  /** This node's metrics (also registered with JMX). */
+  public RegentMetrics metrics() {
+    return metrics;
+  }
+
+  /** Where the status endpoint listens, when {@code regent.status.enabled = on}. */
+  public Optional<java.net.InetSocketAddress> statusAddress() {
+    return status.map(StatusServer::address);
   }
 
   /** The latest snapshot. */

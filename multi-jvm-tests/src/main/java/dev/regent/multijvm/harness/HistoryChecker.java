@@ -1,0 +1,308 @@
+package dev.regent.multijvm.harness;
+
+import dev.regent.multijvm.harness.HistoryEvent.Fault;
+import dev.regent.multijvm.harness.HistoryEvent.FaultKind;
+import dev.regent.multijvm.harness.HistoryEvent.LeaderElected;
+import dev.regent.multijvm.harness.HistoryEvent.NodeExited;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
+import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Judges a {@link History} against Regent's contract (DESIGN §1):
+ *
+ * <ul>
+ *   <li><b>S1</b> at most one leader per term, over every {@link LeaderElected} report of every
+ *       node;
+ *   <li><b>S2</b> singleton starts have strictly increasing tokens, in time order, cluster-wide and
+ *       across restarts;
+ *   <li><b>S3</b> no two singleton incarnations are active at the same instant. An incarnation is
+ *       active from its {@link SingletonStarted} to its {@link SingletonStopped}, or to its
+ *       process's exit ({@link NodeExited}), or to the end of the history. S3 is promised only for
+ *       pauses shorter than the safety margin, so the time a node spent SIGSTOPped, plus
+ *       {@link #resumeGrace} after its {@code RESUME} (the woken node needs a moment to notice its
+ *       lease is gone), does not count as active for that node's incarnations: S4 covers it;
+ *   <li><b>S4</b> once the fenced resource accepted token t, it accepts no write with a smaller
+ *       token, and every write by an incarnation after a newer incarnation's token reached the
+ *       resource is rejected;
+ *   <li><b>L1</b> a singleton is active at {@code last fault + liveness bound} (only checked when
+ *       the history runs that long after its last fault, and {@link #requireLiveness} is on).
+ * </ul>
+ *
+ * <p>Immutable; {@code withX} methods return changed copies.
+ */
+public final class HistoryChecker {
+
+  /** One broken property. */
+  public record Violation(String property, String message) {
+    @Override
+    public String toString() {
+      return property + ": " + message;
+    }
+  }
+
+  /** The verdict on a history. */
+  public record Result(History history, List<Violation> violations) {
+    public boolean ok() {
+      return violations.isEmpty();
+    }
+
+    /** Throws an {@link AssertionError} listing every violation and the whole history. */
+    public void assertOk() {
+      if (!ok()) {
+        throw new AssertionError(violations.size() + " violation(s):\n  "
+            + violations.stream().map(Violation::toString).collect(Collectors.joining("\n  "))
+            + "\nhistory:\n" + history.render());
+      }
+    }
+  }
+
+  private final Duration livenessBound;
+  private final Duration resumeGrace;
+  private final boolean requireLiveness;
+  private final boolean allowSameTermRestart;
+
+  private HistoryChecker(Duration livenessBound, Duration resumeGrace, boolean requireLiveness,
+      boolean allowSameTermRestart) {
+    this.livenessBound = livenessBound;
+    this.resumeGrace = resumeGrace;
+    this.requireLiveness = requireLiveness;
+    this.allowSameTermRestart = allowSameTermRestart;
+  }
+
+  /** Liveness bound 15 s (generous, for slow shared machines), resume grace 500 ms, L1 on. */
+  public static HistoryChecker defaults() {
+    return new HistoryChecker(Duration.ofSeconds(15), Duration.ofMillis(500), true, false);
+  }
+
+  public HistoryChecker withLivenessBound(Duration bound) {
+    return new HistoryChecker(bound, resumeGrace, requireLiveness, allowSameTermRestart);
+  }
+
+  public HistoryChecker withResumeGrace(Duration grace) {
+    return new HistoryChecker(livenessBound, grace, requireLiveness, allowSameTermRestart);
+  }
+
+  /** Whether to check L1 (off for tests that end without a quorum). */
+  public HistoryChecker requireLiveness(boolean on) {
+    return new HistoryChecker(livenessBound, resumeGrace, on, allowSameTermRestart);
+  }
+
+  /**
+   * Relaxes S2 for one case: a new incarnation with the same token as the previous one, on the same
+   * node and process, after that one stopped (the node lost and regained its lease within one
+   * term). DESIGN S2 forbids it as written ("strictly greater than every earlier one"); it is
+   * harmless for S4 because a fenced resource accepts equal tokens, and no other node can hold
+   * that term (S1). Off by default.
+   */
+  public HistoryChecker allowSameTermRestart(boolean on) {
+    return new HistoryChecker(livenessBound, resumeGrace, requireLiveness, on);
+  }
+
+  public Result check(History h) {
+    var v = new ArrayList<Violation>();
+    checkS1(h, v);
+    checkS2(h, allowSameTermRestart, v);
+    var intervals = intervals(h);
+    checkS3(h, intervals, v);
+    checkS4(h, intervals, v);
+    if (requireLiveness) {
+      checkL1(h, intervals, v);
+    }
+    return new Result(h, List.copyOf(v));
+  }
+
+  private static void checkS1(History h, List<Violation> v) {
+    var leaders = new TreeMap<Long, Map<String, LeaderElected>>();
+    for (LeaderElected e : h.of(LeaderElected.class)) {
+      leaders.computeIfAbsent(e.term(), t -> new TreeMap<>()).putIfAbsent(e.leader(), e);
+    }
+    leaders.forEach((term, byLeader) -> {
+      if (byLeader.size() > 1) {
+        v.add(new Violation("S1", "term " + term + " has " + byLeader.size() + " leaders: "
+            + byLeader.values().stream().map(e -> e.leader() + " (reported by node " + e.node() + ")")
+                .collect(Collectors.joining(", "))));
+      }
+    });
+  }
+
+  private static void checkS2(History h, boolean allowSameTermRestart, List<Violation> v) {
+    SingletonStarted highest = null;
+    for (SingletonStarted s : h.of(SingletonStarted.class)) {
+      boolean sameTermRestart = highest != null && s.token() == highest.token()
+          && s.pid() == highest.pid() && s.node() == highest.node();
+      if (highest != null && s.token() <= highest.token()
+          && !(allowSameTermRestart && sameTermRestart)) {
+        v.add(new Violation("S2", "node " + s.node() + " started a singleton with token "
+            + s.token() + " after node " + highest.node() + " had started one with token "
+            + highest.token()));
+      }
+      if (highest == null || s.token() > highest.token()) {
+        highest = s;
+      }
+    }
+  }
+
+  /** An incarnation's active time: [start, end), in nanos. */
+  record Interval(int node, long pid, long token, long start, long end) {}
+
+  static List<Interval> intervals(History h) {
+    var open = new HashMap<List<Long>, SingletonStarted>();
+    var out = new ArrayList<Interval>();
+    for (HistoryEvent e : h.events()) {
+      if (e instanceof SingletonStarted s) {
+        open.put(List.of((long) s.node(), s.pid(), s.token()), s);
+      } else if (e instanceof SingletonStopped s) {
+        SingletonStarted st = open.remove(List.of((long) s.node(), s.pid(), s.token()));
+        if (st != null) {
+          out.add(new Interval(s.node(), s.pid(), s.token(), st.nanos(), s.nanos()));
+        }
+      } else if (e instanceof NodeExited x) {
+        var it = open.entrySet().iterator();
+        while (it.hasNext()) {
+          SingletonStarted st = it.next().getValue();
+          if (st.pid() == x.pid()) {
+            out.add(new Interval(st.node(), st.pid(), st.token(), st.nanos(), x.nanos()));
+            it.remove();
+          }
+        }
+      }
+    }
+    long end = h.endNanos();
+    for (SingletonStarted st : open.values()) {
+      out.add(new Interval(st.node(), st.pid(), st.token(), st.nanos(), end));
+    }
+    out.sort((a, b) -> Long.compare(a.start(), b.start()));
+    return out;
+  }
+
+  /** Per node: [from, to) windows in which it was paused (plus the grace after resume). */
+  private Map<Integer, List<long[]>> frozen(History h) {
+    var out = new HashMap<Integer, List<long[]>>();
+    var pausedAt = new HashMap<Integer, Long>();
+    for (Fault f : h.of(Fault.class)) {
+      for (int n : f.nodes()) {
+        if (f.kind() == FaultKind.PAUSE) {
+          pausedAt.put(n, f.nanos());
+        } else if (f.kind() == FaultKind.RESUME || f.kind() == FaultKind.CRASH
+            || f.kind() == FaultKind.RESTART) {
+          Long from = pausedAt.remove(n);
+          if (from != null) {
+            long grace = f.kind() == FaultKind.RESUME ? resumeGrace.toNanos() : 0;
+            out.computeIfAbsent(n, k -> new ArrayList<>()).add(new long[] {from, f.nanos() + grace});
+          }
+        }
+      }
+    }
+    pausedAt.forEach((n, from) ->
+        out.computeIfAbsent(n, k -> new ArrayList<>()).add(new long[] {from, Long.MAX_VALUE}));
+    return out;
+  }
+
+  private void checkS3(History h, List<Interval> intervals, List<Violation> v) {
+    var frozen = frozen(h);
+    long t0 = h.events().isEmpty() ? 0 : h.events().get(0).nanos();
+    for (int i = 0; i < intervals.size(); i++) {
+      for (int j = i + 1; j < intervals.size(); j++) {
+        Interval a = intervals.get(i);
+        Interval b = intervals.get(j);
+        long from = Math.max(a.start(), b.start());
+        long to = Math.min(a.end(), b.end());
+        if (from >= to) {
+          continue;
+        }
+        // Remove the frozen windows of either node from the overlap.
+        List<long[]> rest = subtract(List.of(new long[] {from, to}),
+            frozen.getOrDefault(a.node(), List.of()));
+        if (a.node() != b.node()) {
+          rest = subtract(rest, frozen.getOrDefault(b.node(), List.of()));
+        }
+        if (!rest.isEmpty()) {
+          long[] w = rest.get(0);
+          v.add(new Violation("S3", String.format(
+              "incarnations token %d on node %d and token %d on node %d were both active from"
+                  + " %+.3f s to %+.3f s", a.token(), a.node(), b.token(), b.node(),
+              (w[0] - t0) / 1e9, (w[1] - t0) / 1e9)));
+        }
+      }
+    }
+  }
+
+  private static List<long[]> subtract(List<long[]> windows, List<long[]> holes) {
+    var cur = new ArrayList<>(windows);
+    for (long[] hole : holes) {
+      var next = new ArrayList<long[]>();
+      for (long[] w : cur) {
+        if (hole[1] <= w[0] || hole[0] >= w[1]) {
+          next.add(w);
+          continue;
+        }
+        if (hole[0] > w[0]) {
+          next.add(new long[] {w[0], hole[0]});
+        }
+        if (hole[1] < w[1]) {
+          next.add(new long[] {hole[1], w[1]});
+        }
+      }
+      cur = next;
+    }
+    return cur;
+  }
+
+  private static void checkS4(History h, List<Interval> intervals, List<Violation> v) {
+    long highestAccepted = Long.MIN_VALUE;
+    long highestSeen = Long.MIN_VALUE;
+    for (WriteAttempt w : h.of(WriteAttempt.class)) {
+      if (w.accepted() && w.token() < highestSeen) {
+        v.add(new Violation("S4", "write of " + w.key() + "=" + w.value() + " by node " + w.node()
+            + " with token " + w.token() + " was accepted after token " + highestSeen
+            + " had reached the resource"));
+      }
+      if (w.accepted()) {
+        highestAccepted = Math.max(highestAccepted, w.token());
+      }
+      highestSeen = Math.max(highestSeen, highestAccepted);
+    }
+    // Every write must come from a live incarnation with that token on that node (no invented tokens).
+    for (WriteAttempt w : h.of(WriteAttempt.class)) {
+      boolean known = intervals.stream().anyMatch(i -> i.node() == w.node() && i.pid() == w.pid()
+          && i.token() == w.token() && i.start() <= w.nanos());
+      if (!known) {
+        v.add(new Violation("S4", "write by node " + w.node() + " (pid " + w.pid()
+            + ") with token " + w.token() + " does not come from a singleton incarnation with"
+            + " that token"));
+      }
+    }
+  }
+
+  private void checkL1(History h, List<Interval> intervals, List<Violation> v) {
+    Optional<Fault> lastFault = h.of(Fault.class).stream()
+        .filter(f -> f.kind() != FaultKind.END).reduce((a, b) -> b);
+    long from = lastFault.map(Fault::nanos).orElse(h.events().isEmpty() ? 0 : h.events().get(0).nanos());
+    long at = from + livenessBound.toNanos();
+    if (h.endNanos() < at) {
+      // The history ends before the bound: judge by its end instead, so a test cannot pass L1 by
+      // stopping early without a singleton.
+      at = h.endNanos();
+    }
+    long when = at;
+    boolean running = intervals.stream().anyMatch(i -> i.start() <= when && when <= i.end());
+    if (!running) {
+      v.add(new Violation("L1", "no singleton was active "
+          + TimeUnit.NANOSECONDS_TO_MILLIS.apply(when - from) + " ms after the last fault ("
+          + lastFault.map(f -> f.kind() + " " + f.nodes()).orElse("none") + ")"));
+    }
+  }
+
+  private static final class TimeUnit {
+    static final java.util.function.LongFunction<Long> NANOSECONDS_TO_MILLIS = n -> n / 1_000_000;
+  }
+}

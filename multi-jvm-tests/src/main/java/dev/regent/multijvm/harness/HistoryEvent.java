@@ -1,0 +1,80 @@
+package dev.regent.multijvm.harness;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/**
+ * One entry of a multi-JVM test's history: what a node saw or did, or a fault the harness injected.
+ *
+ * <p>Every event carries {@code nanos}, a {@link System#nanoTime()} value, and {@code wallMillis}
+ * (for people reading logs). On Linux, HotSpot's {@code nanoTime} reads {@code CLOCK_MONOTONIC},
+ * which is one clock for the whole host, so values taken in different JVMs on the same machine are
+ * directly comparable; {@code NanoTimeAcrossProcessesTest} checks that on the machine the tests run
+ * on. The history is ordered by {@code nanos}, never by wall time.
+ *
+ * <p>Stored as one JSON object per line (the {@code type} field names the record).
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = HistoryEvent.LeaderElected.class, name = "leader"),
+    @JsonSubTypes.Type(value = HistoryEvent.SingletonStarted.class, name = "singleton-start"),
+    @JsonSubTypes.Type(value = HistoryEvent.SingletonStopped.class, name = "singleton-stop"),
+    @JsonSubTypes.Type(value = HistoryEvent.WriteAttempt.class, name = "write"),
+    @JsonSubTypes.Type(value = HistoryEvent.MemberUp.class, name = "member-up"),
+    @JsonSubTypes.Type(value = HistoryEvent.NodeExited.class, name = "node-exited"),
+    @JsonSubTypes.Type(value = HistoryEvent.Fault.class, name = "fault"),
+})
+public sealed interface HistoryEvent {
+
+  /** {@link System#nanoTime()} when the event happened (comparable across JVMs on one host). */
+  long nanos();
+
+  /** Wall-clock time in epoch milliseconds, for reading only. */
+  long wallMillis();
+
+  /**
+   * Node {@code node} (process {@code pid}) learned that {@code leader} leads {@code term}; a node
+   * that became leader reports itself.
+   */
+  record LeaderElected(int node, long pid, long term, String leader, long nanos, long wallMillis)
+      implements HistoryEvent {}
+
+  /** A singleton incarnation with fencing token {@code token} started on node {@code node}. */
+  record SingletonStarted(int node, long pid, long token, long nanos, long wallMillis)
+      implements HistoryEvent {}
+
+  /** The incarnation with {@code token} on node {@code node} has terminated. */
+  record SingletonStopped(int node, long pid, long token, long nanos, long wallMillis)
+      implements HistoryEvent {}
+
+  /**
+   * The fenced resource received a write from node {@code node} with {@code token} and accepted or
+   * rejected it. Recorded by the resource, in the order it decided.
+   */
+  record WriteAttempt(int node, long pid, long token, String key, long value, boolean accepted,
+      long nanos, long wallMillis) implements HistoryEvent {}
+
+  /** Node {@code node} saw itself Up, {@code spawnToUpMillis} after the harness spawned its JVM. */
+  record MemberUp(int node, long pid, long spawnToUpMillis, long nanos, long wallMillis)
+      implements HistoryEvent {}
+
+  /** The harness saw process {@code pid} of node {@code node} end (exit code {@code exitCode}). */
+  record NodeExited(int node, long pid, int exitCode, long nanos, long wallMillis)
+      implements HistoryEvent {}
+
+  /** The harness injected a fault (or ended the history: kind {@link FaultKind#END}). */
+  record Fault(FaultKind kind, List<Integer> nodes, long nanos, long wallMillis)
+      implements HistoryEvent {
+    public Fault {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /** Faults the harness injects. */
+  enum FaultKind {
+    CRASH, PAUSE, RESUME, PARTITION, HEAL, LEAVE, START, RESTART,
+    /** Not a fault: marks the end of the observed history. */
+    END
+  }
+}

@@ -1,0 +1,729 @@
+package dev.regent.multijvm.harness;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster of node JVMs for one test, and the controller that injects faults into it.
+ *
+ * <pre>{@code
+ * try (var cluster = MultiJvmCluster.builder("leader-crash").nodes(3).setup(MySetup.class).start()) {
+ *   cluster.awaitAllUp(Duration.ofSeconds(60));
+ *   cluster.crash(0);
+ *   cluster.awaitCondition("a new singleton", Duration.ofSeconds(30), () -> ...);
+ *   HistoryChecker.defaults().check(cluster.history()).assertOk();
+ * }
+ * }</pre>
+ *
+ * <p>Each node runs {@link NodeMain} in its own JVM, with the test JVM's class path (directories
+ * packed into jars, see {@link ClassPathJars}), small heaps and fast start-up flags, an AppCDS
+ * archive built once per class path, a free port on 127.0.0.1, and the first
+ * {@link Builder#seedCount} nodes as seed nodes.
+ *
+ * <p>Files, under {@code <work dir>} (default {@code target}):
+ * <ul>
+ *   <li>{@code node-logs/<test>/node-<i>.log}: the node's stdout and stderr (restarts append). All
+ *       logs are kept after the run, passing or failing; a new run of the same test name deletes
+ *       its previous logs first.
+ *   <li>{@code multi-jvm/<test>/node-<i>/}: the node's events file and {@code state/} directory
+ *       (kept across {@link #restart}).
+ *   <li>{@code multi-jvm/classpath/}, {@code multi-jvm/cds/}: packed class directories and AppCDS
+ *       archives, reused until a rebuild changes a class.
+ * </ul>
+ *
+ * <p>No node outlives its cluster: {@link #close} kills every node (SIGKILL) and waits for it; a
+ * JVM shutdown hook does the same if the test JVM exits without closing; and each node halts by
+ * itself when its parent is gone ({@link ParentWatchdog}). Not thread-safe: drive it from the test
+ * thread.
+ */
+public final class MultiJvmCluster implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MultiJvmCluster.class);
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+  private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(15);
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (Process p : LIVE) {
+        p.destroyForcibly();
+      }
+    }, "regent-multi-jvm-reaper"));
+  }
+
+  private final Builder b;
+  private final String testName;
+  private final Path runDir;
+  private final Path logDir;
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<String> seeds;
+  private final List<Path> classPath;
+  private final Optional<Path> cdsArchive;
+  private final List<HistoryEvent> harnessEvents = new CopyOnWriteArrayList<>();
+  private final Set<List<Integer>> cut = new HashSet<>();
+  private final FencedResourceServer resource = new FencedResourceServer();
+  private final Path configFile;
+  private boolean closed;
+
+  private MultiJvmCluster(Builder b) {
+    this.b = b;
+    this.testName = b.testName;
+    this.runDir = b.workDir.resolve("multi-jvm").resolve(testName);
+    this.logDir = b.workDir.resolve("node-logs").resolve(testName);
+    deleteRecursively(runDir);
+    deleteRecursively(logDir);
+    try {
+      Files.createDirectories(runDir);
+      Files.createDirectories(logDir);
+      configFile = runDir.resolve("test.conf");
+      Files.writeString(configFile, b.config, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    classPath = ClassPathJars.of(b.classPath, b.workDir.resolve("multi-jvm").resolve("classpath"));
+    cdsArchive = b.appCds ? AppCds.archive(this, b.workDir) : Optional.empty();
+    for (int i = 0; i < b.nodes; i++) {
+      nodes.add(new Node(i, freePort(), runDir.resolve("node-" + i), logDir.resolve("node-" + i + ".log")));
+    }
+    seeds = nodes.subList(0, Math.min(b.seedCount, b.nodes)).stream().map(Node::address).toList();
+  }
+
+  /** Starts describing a cluster; {@code testName} names its log and state directories. */
+  public static Builder builder(String testName) {
+    return new Builder(testName);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Faults
+
+  /** SIGKILLs node {@code i} and waits until its process is gone. */
+  public void crash(int i) {
+    Node n = running(i);
+    fault(HistoryEvent.FaultKind.CRASH, i);
+    n.process.destroyForcibly();
+    n.awaitExit(Duration.ofSeconds(30));
+    n.paused = false;
+  }
+
+  /** Freezes node {@code i} with SIGSTOP (a stop-the-world pause the node cannot notice). */
+  public void pause(int i) {
+    Node n = running(i);
+    signal(n, "STOP");
+    n.paused = true;
+    fault(HistoryEvent.FaultKind.PAUSE, i);
+  }
+
+  /** Lets a {@link #pause paused} node run again (SIGCONT). */
+  public void resume(int i) {
+    Node n = running(i);
+    fault(HistoryEvent.FaultKind.RESUME, i);
+    signal(n, "CONT");
+    n.paused = false;
+  }
+
+  /**
+   * Cuts all Artery traffic between nodes of different groups (both directions, on both sides);
+   * traffic inside a group, and to nodes in no group, is untouched. Example:
+   * {@code partition(Set.of(0, 1, 2), Set.of(3, 4))}.
+   */
+  @SafeVarargs
+  public final void partition(Set<Integer>... groups) {
+    var groupOf = new java.util.HashMap<Integer, Integer>();
+    for (int g = 0; g < groups.length; g++) {
+      for (int i : groups[g]) {
+        if (groupOf.put(i, g) != null) {
+          throw new IllegalArgumentException("node " + i + " is in two groups");
+        }
+      }
+    }
+    for (var a : groupOf.entrySet()) {
+      for (var c : groupOf.entrySet()) {
+        if (a.getKey() < c.getKey() && !a.getValue().equals(c.getValue())) {
+          cut.add(List.of(a.getKey(), c.getKey()));
+          blackhole(a.getKey(), c.getKey(), true);
+          blackhole(c.getKey(), a.getKey(), true);
+        }
+      }
+    }
+    fault(HistoryEvent.FaultKind.PARTITION,
+        groupOf.keySet().stream().sorted().mapToInt(Integer::intValue).toArray());
+  }
+
+  /** Undoes every {@link #partition} on every running node. */
+  public void heal() {
+    for (Node n : nodes) {
+      if (n.isAlive()) {
+        if (n.paused) {
+          throw new IllegalStateException("node " + n.index + " is paused; resume it before heal()");
+        }
+        control(n.index, "HEAL");
+      }
+    }
+    cut.clear();
+    fault(HistoryEvent.FaultKind.HEAL);
+  }
+
+  /**
+   * Graceful leave of node {@code i}: runs its CoordinatedShutdown (cluster leave, then JVM exit)
+   * and waits up to {@code timeout} for the process to exit.
+   *
+   * @return the node's exit status
+   */
+  public int leave(int i, Duration timeout) {
+    Node n = running(i);
+    fault(HistoryEvent.FaultKind.LEAVE, i);
+    control(i, "LEAVE");
+    return n.awaitExit(timeout);
+  }
+
+  /**
+   * Starts node {@code i} again, on the same port with the same state directory; SIGKILLs it first
+   * if it still runs. Blackholes of a current {@link #partition} are applied to the new process.
+   */
+  public void restart(int i) {
+    Node n = nodes.get(i);
+    if (n.isAlive()) {
+      crash(i);
+    }
+    fault(HistoryEvent.FaultKind.RESTART, i);
+    n.spawn();
+    for (List<Integer> pair : cut) {
+      if (pair.contains(i)) {
+        int other = pair.get(0) == i ? pair.get(1) : pair.get(0);
+        awaitControl(i);
+        blackhole(i, other, true);
+        if (nodes.get(other).isAlive()) {
+          blackhole(other, i, true);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Observation
+
+  /** Node {@code i}'s view of the cluster (its control channel's {@code STATUS}). */
+  public NodeStatus status(int i) {
+    String json = control(i, "STATUS");
+    try {
+      return HistoryRecorder.JSON.readValue(json, NodeStatus.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The current value of probe {@code name} that node {@code i}'s setup registered. */
+  public String probe(int i, String name) {
+    return control(i, "PROBE " + name);
+  }
+
+  /** Waits until every running node sees every running node Up. */
+  public void awaitAllUp(Duration timeout) {
+    int[] live = running();
+    awaitUp(timeout, live);
+  }
+
+  /** Waits until each of {@code nodeIndexes} sees all of them Up. */
+  public void awaitUp(Duration timeout, int... nodeIndexes) {
+    var addresses = Arrays.stream(nodeIndexes).mapToObj(i -> nodes.get(i).address()).toList();
+    awaitCondition("nodes " + Arrays.toString(nodeIndexes) + " all Up in each other's view", timeout,
+        () -> Arrays.stream(nodeIndexes).allMatch(i -> {
+          NodeStatus s = status(i);
+          return addresses.stream().allMatch(a -> "Up".equals(s.members().get(a)));
+        }));
+  }
+
+  /**
+   * Polls {@code condition} every 100 ms until it holds; fails with {@code description} after
+   * {@code timeout}. Fails at once, naming the node and its log, if a node exits unexpectedly.
+   */
+  public void awaitCondition(String description, Duration timeout, BooleanSupplier condition) {
+    Await.condition(description, timeout, () -> {
+      for (Node n : nodes) {
+        if (n.unexpectedExit != null) {
+          throw new AssertionError("node " + n.index + " exited unexpectedly with status "
+              + n.unexpectedExit + " while waiting for: " + description + "; see " + n.logFile);
+        }
+      }
+      return condition.getAsBoolean();
+    });
+  }
+
+  /** Whether node {@code i}'s process runs (paused counts as running). */
+  public boolean isAlive(int i) {
+    return nodes.get(i).isAlive();
+  }
+
+  /** The pid of node {@code i}'s current (or last) process. */
+  public long pid(int i) {
+    return nodes.get(i).process.pid();
+  }
+
+  /** Node {@code i}'s {@code host:port}. */
+  public String address(int i) {
+    return nodes.get(i).address();
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  public Path logFile(int i) {
+    return nodes.get(i).logFile;
+  }
+
+  public Path stateDirectory(int i) {
+    return nodes.get(i).dir.resolve(NodeMain.STATE_DIR);
+  }
+
+  /** The test's fenced resource (its write log is part of {@link #history}). */
+  public FencedResourceServer resource() {
+    return resource;
+  }
+
+  /** Spawn-to-Up times of node {@code i}'s processes so far, in milliseconds. */
+  public List<Long> spawnToUpMillis(int i) {
+    return HistoryRecorder.read(nodes.get(i).dir.resolve(NodeMain.EVENTS_FILE)).stream()
+        .filter(e -> e instanceof HistoryEvent.MemberUp)
+        .map(e -> ((HistoryEvent.MemberUp) e).spawnToUpMillis()).toList();
+  }
+
+  /**
+   * Everything observed so far, ordered by {@code nanos}: every node's events, the resource's
+   * writes, the harness's faults and process exits, and an {@code END} marker at the time of the
+   * call.
+   */
+  public History history() {
+    var all = new ArrayList<HistoryEvent>(harnessEvents);
+    for (Node n : nodes) {
+      all.addAll(HistoryRecorder.read(n.dir.resolve(NodeMain.EVENTS_FILE)));
+    }
+    all.addAll(resource.writes());
+    all.add(new HistoryEvent.Fault(HistoryEvent.FaultKind.END, List.of(), System.nanoTime(),
+        System.currentTimeMillis()));
+    return new History(all);
+  }
+
+  /** Kills every node that still runs (SIGKILL, also paused ones) and waits until all are gone. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Node n : nodes) {
+      if (n.process != null && n.process.isAlive()) {
+        n.expectedExit = true;
+        n.process.destroyForcibly();
+      }
+    }
+    for (Node n : nodes) {
+      if (n.process != null) {
+        try {
+          n.process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        n.closeStdin();
+        if (!n.process.isAlive()) {
+          LIVE.remove(n.process);
+        }
+      }
+    }
+    resource.close();
+    log.info("{}: node logs in {}", testName, logDir.toAbsolutePath());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals
+
+  /**
+   * The seed nodes node {@code i} joins through. At the first start, the first nodes (the first of
+   * them forms the cluster if no other seed answers within {@code seed-node-timeout}). When other
+   * nodes run (a restart), the running nodes only: a restarted first seed must not form a new
+   * cluster of its own when the others are slow to answer.
+   */
+  private List<String> seedsFor(int i) {
+    List<String> live = nodes.stream().filter(n -> n.index != i && n.isAlive())
+        .map(Node::address).toList();
+    return live.isEmpty() ? seeds : live;
+  }
+
+  private int[] running() {
+    return nodes.stream().filter(Node::isAlive).mapToInt(n -> n.index).toArray();
+  }
+
+  private Node running(int i) {
+    Node n = nodes.get(i);
+    if (!n.isAlive()) {
+      throw new IllegalStateException("node " + i + " is not running");
+    }
+    return n;
+  }
+
+  private void blackhole(int on, int target, boolean cutIt) {
+    control(on, (cutIt ? "BLACKHOLE " : "UNBLACKHOLE ") + nodes.get(target).address());
+  }
+
+  private void fault(HistoryEvent.FaultKind kind, int... nodeIndexes) {
+    harnessEvents.add(new HistoryEvent.Fault(kind,
+        Arrays.stream(nodeIndexes).boxed().toList(), System.nanoTime(),
+        System.currentTimeMillis()));
+    log.info("{}: {} {}", testName, kind, Arrays.toString(nodeIndexes));
+  }
+
+  private void awaitControl(int i) {
+    Await.condition("control channel of node " + i, Duration.ofSeconds(60),
+        () -> controlRaw(i, "STATUS").startsWith("OK"));
+  }
+
+  /** Sends one control request; returns the text after {@code OK }; throws on {@code ERR}. */
+  String control(int i, String request) {
+    String reply = controlRaw(i, request);
+    if (reply.startsWith("OK")) {
+      return reply.length() > 3 ? reply.substring(3) : "";
+    }
+    throw new IllegalStateException("node " + i + " answered " + request + " with: " + reply);
+  }
+
+  private String controlRaw(int i, String request) {
+    Node n = running(i);
+    if (n.paused) {
+      throw new IllegalStateException("node " + i + " is paused and cannot answer " + request);
+    }
+    Path portFile = n.dir.resolve(NodeMain.CONTROL_PORT_FILE);
+    int port = Await.value("control port of node " + i, CONTROL_TIMEOUT, () -> {
+      try {
+        return Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).trim()) : null;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+      s.setSoTimeout((int) CONTROL_TIMEOUT.toMillis());
+      var out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), true);
+      out.println(request);
+      String reply = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      if (reply == null) {
+        throw new IOException("connection closed");
+      }
+      return reply;
+    } catch (IOException e) {
+      throw new UncheckedIOException("node " + i + ": control request " + request + " failed", e);
+    }
+  }
+
+  private static void signal(Node n, String sig) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(n.process.pid()))
+          .redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + sig + " " + n.process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The JVM command for a node, without {@link NodeMain}'s arguments. */
+  List<String> javaCommand(Optional<Path> archive, List<String> extraJvmOptions) {
+    var cmd = new ArrayList<String>();
+    cmd.add(javaBinary());
+    cmd.addAll(b.baseJvmOptions);
+    archive.ifPresent(a -> cmd.add("-XX:SharedArchiveFile=" + a));
+    cmd.addAll(extraJvmOptions);
+    cmd.add("-cp");
+    cmd.add(classPath.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator)));
+    cmd.add(NodeMain.class.getName());
+    return cmd;
+  }
+
+  List<Path> classPath() {
+    return classPath;
+  }
+
+  List<String> baseJvmOptions() {
+    return b.baseJvmOptions;
+  }
+
+  static String javaBinary() {
+    return ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  /** One node: fixed index, port and directories; a new process per (re)start. */
+  private final class Node {
+    final int index;
+    final int port;
+    final Path dir;
+    final Path logFile;
+    Process process;
+    volatile boolean expectedExit;
+    volatile Integer unexpectedExit;
+    volatile CompletableFuture<Void> exitRecorded = CompletableFuture.completedFuture(null);
+    boolean paused;
+    private java.io.OutputStream stdin;
+
+    Node(int index, int port, Path dir, Path logFile) {
+      this.index = index;
+      this.port = port;
+      this.dir = dir;
+      this.logFile = logFile;
+    }
+
+    String address() {
+      return "127.0.0.1:" + port;
+    }
+
+    boolean isAlive() {
+      return process != null && process.isAlive();
+    }
+
+    void spawn() {
+      try {
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve(NodeMain.CONTROL_PORT_FILE));
+        var cmd = javaCommand(cdsArchive, b.jvmOptions);
+        cmd.addAll(List.of("--index", Integer.toString(index), "--port", Integer.toString(port),
+            "--seeds", String.join(",", seedsFor(index)), "--node-dir", dir.toAbsolutePath().toString(),
+            "--setup", b.setup, "--resource-port", Integer.toString(resource.port()),
+            "--config", configFile.toAbsolutePath().toString()));
+        var pb = new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.PIPE);
+        Files.writeString(logFile, "=== harness: spawning node " + index + ": " + String.join(" ", cmd)
+            + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+        cmd.add("--spawn-nanos");
+        cmd.add(Long.toString(System.nanoTime()));
+        pb.command(cmd);
+        expectedExit = false;
+        unexpectedExit = null;
+        paused = false;
+        Process p = pb.start();
+        LIVE.add(p);
+        process = p;
+        // Kept open for the node's whole life: its end-of-file tells the node its parent died.
+        stdin = p.getOutputStream();
+        long pid = p.pid();
+        exitRecorded = p.onExit().thenAccept(done -> {
+          int code = done.exitValue();
+          harnessEvents.add(new HistoryEvent.NodeExited(index, pid, code, System.nanoTime(),
+              System.currentTimeMillis()));
+          LIVE.remove(done);
+          if (!expectedExit && !closed) {
+            unexpectedExit = code;
+            log.warn("{}: node {} (pid {}) exited with status {}; log: {}", testName, index, pid,
+                code, logFile);
+          }
+        });
+        log.info("{}: node {} spawned, pid {}, {}, log {}", testName, index, pid, address(), logFile);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot spawn node " + index, e);
+      }
+    }
+
+    int awaitExit(Duration timeout) {
+      expectedExit = true;
+      try {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new AssertionError("node " + index + " (pid " + process.pid()
+              + ") did not exit within " + timeout.toMillis() + " ms; see " + logFile);
+        }
+        exitRecorded.get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (Exception e) {
+        if (e instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException(e);
+      }
+      closeStdin();
+      return process.exitValue();
+    }
+
+    void closeStdin() {
+      try {
+        if (stdin != null) {
+          stdin.close();
+        }
+      } catch (IOException e) {
+        log.debug("closing stdin of node {} failed", index, e);
+      }
+    }
+  }
+
+  private void startAll() {
+    for (Node n : nodes) {
+      n.spawn();
+    }
+  }
+
+  /**
+   * Declares that node {@code i}'s current process may exit on its own (e.g. a split-brain resolver
+   * downs it), so {@link #awaitCondition} does not fail when it does.
+   */
+  public void allowExit(int i) {
+    nodes.get(i).expectedExit = true;
+  }
+
+  /**
+   * Marks node {@code i}'s next exit as expected (for tests in which a node is meant to fail at
+   * start-up) and waits for it.
+   *
+   * @return the exit status
+   */
+  public int awaitExit(int i, Duration timeout) {
+    return nodes.get(i).awaitExit(timeout);
+  }
+
+  /** Describes a {@link MultiJvmCluster}; {@link #start} spawns it. */
+  public static final class Builder {
+    private final String testName;
+    private int nodes = 3;
+    private int seedCount = 3;
+    private String setup = NodeSetup.None.class.getName();
+    private String config = "";
+    private final List<String> jvmOptions = new ArrayList<>();
+    private List<String> baseJvmOptions = List.of("-Xmx128m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dregent.node.loglevel=INFO");
+    private Path workDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target");
+    private String classPath = System.getProperty("java.class.path");
+    private boolean appCds = true;
+
+    private Builder(String testName) {
+      if (!testName.matches("[A-Za-z0-9._-]+")) {
+        throw new IllegalArgumentException("test name must be a plain file name: " + testName);
+      }
+      this.testName = testName;
+    }
+
+    /** How many nodes (default 3). */
+    public Builder nodes(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("nodes must be >= 1");
+      }
+      this.nodes = n;
+      return this;
+    }
+
+    /** How many of the first nodes are seed nodes (default 3, at most the number of nodes). */
+    public Builder seedCount(int n) {
+      this.seedCount = n;
+      return this;
+    }
+
+    /** The code each node runs (default {@link NodeSetup.None}). */
+    public Builder setup(Class<? extends NodeSetup> setup) {
+      this.setup = setup.getName();
+      return this;
+    }
+
+    /** HOCON for every node, over the harness's defaults (not over ports, seeds, test mode). */
+    public Builder config(String hocon) {
+      this.config = hocon;
+      return this;
+    }
+
+    /** An extra JVM option for every node, e.g. {@code -Dfoo=bar}. */
+    public Builder jvmOption(String option) {
+      this.jvmOptions.add(option);
+      return this;
+    }
+
+    /** Replaces the default heap, GC and JIT flags. */
+    public Builder baseJvmOptions(List<String> options) {
+      this.baseJvmOptions = List.copyOf(options);
+      return this;
+    }
+
+    /** Where logs, state and archives go (default {@code <basedir>/target}). */
+    public Builder workDir(Path dir) {
+      this.workDir = dir;
+      return this;
+    }
+
+    /** The nodes' class path (default: the test JVM's {@code java.class.path}). */
+    public Builder classPath(String classPath) {
+      this.classPath = classPath;
+      return this;
+    }
+
+    /** Whether to build and use an AppCDS archive for faster start-up (default true). */
+    public Builder appCds(boolean on) {
+      this.appCds = on;
+      return this;
+    }
+
+    /** Spawns every node (does not wait for them to be Up: see {@link #awaitAllUp}). */
+    public MultiJvmCluster start() {
+      var cluster = new MultiJvmCluster(this);
+      try {
+        cluster.fault(HistoryEvent.FaultKind.START,
+            IntStream.range(0, nodes).toArray());
+        cluster.startAll();
+      } catch (RuntimeException e) {
+        cluster.close();
+        throw e;
+      }
+      return cluster;
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package dev.regent.multijvm.harness;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Cluster;
+
+/**
+ * The main class of a node JVM spawned by {@link MultiJvmCluster}. Not for direct use; the harness
+ * builds its command line:
+ *
+ * <pre>
+ * --index N --port P --seeds host:port,... --node-dir DIR --setup CLASS --resource-port R
+ *     --spawn-nanos T [--config FILE] [--train]
+ * </pre>
+ *
+ * <p>In order: starts the {@link ParentWatchdog} (before anything slow, so a node whose harness died
+ * during its start-up exits too), opens the control server ({@link ControlServer}) and publishes its
+ * port in {@code DIR/control-port}, creates the actor system (system name {@value #SYSTEM_NAME}) with
+ * the harness's configuration, runs the {@link NodeSetup}, and prints one line when the node is Up:
+ * {@code REGENT-NODE-UP node=N spawn-to-up-ms=... (jvm-to-main-ms=... system-ms=...)}.
+ *
+ * <p>With {@code --train} the node forms a cluster of one, waits until it is Up, and exits cleanly:
+ * the harness runs it once with {@code -XX:ArchiveClassesAtExit} to build the AppCDS archive.
+ *
+ * <p>Exit status: 0 after a graceful leave or {@code EXIT}; {@value #EXIT_SETUP_FAILED} when the
+ * actor system or the setup fails to start (the cause is printed to the node's log); 97 when the
+ * harness is gone.
+ */
+public final class NodeMain {
+
+  public static final String SYSTEM_NAME = "regent";
+  public static final int EXIT_SETUP_FAILED = 2;
+  static final String CONTROL_PORT_FILE = "control-port";
+  static final String EVENTS_FILE = "events.jsonl";
+  static final String STATE_DIR = "state";
+
+  private NodeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    long mainNanos = System.nanoTime();
+    ParentWatchdog.start(System.in);
+    Map<String, String> opts = parse(args);
+    int index = Integer.parseInt(opts.get("index"));
+    int port = Integer.parseInt(opts.get("port"));
+    Path nodeDir = Path.of(opts.get("node-dir"));
+    long spawnNanos = Long.parseLong(opts.getOrDefault("spawn-nanos", Long.toString(mainNanos)));
+    boolean train = opts.containsKey("train");
+    List<String> seeds = train ? List.of("127.0.0.1:" + port) : List.of(opts.get("seeds").split(","));
+
+    var control = new ControlServer(index);
+    publishControlPort(nodeDir, control.port());
+
+    Config config = config(opts, port, seeds, nodeDir.resolve(STATE_DIR));
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    } catch (Throwable e) {
+      failStart("creating the actor system failed", e);
+      return;
+    }
+    long systemNanos = System.nanoTime();
+    control.attach(system);
+    var history = new HistoryRecorder(nodeDir.resolve(EVENTS_FILE), index);
+    var cluster = Cluster.get(Adapter.toClassic(system));
+    cluster.registerOnMemberUp(() -> {
+      long up = System.nanoTime();
+      long spawnToUp = TimeUnit.NANOSECONDS.toMillis(up - spawnNanos);
+      history.record(new HistoryEvent.MemberUp(index, ProcessHandle.current().pid(), spawnToUp, up,
+          System.currentTimeMillis()));
+      System.out.println("REGENT-NODE-UP node=" + index + " spawn-to-up-ms=" + spawnToUp
+          + " (jvm-to-main-ms=" + TimeUnit.NANOSECONDS.toMillis(mainNanos - spawnNanos)
+          + " system-ms=" + TimeUnit.NANOSECONDS.toMillis(systemNanos - mainNanos) + ")");
+      System.out.flush();
+      if (train) {
+        CoordinatedShutdown.get(Adapter.toClassic(system))
+            .run(CoordinatedShutdown.jvmExitReason());
+      }
+    });
+    if (train) {
+      return;
+    }
+    String setupClass = opts.getOrDefault("setup", NodeSetup.None.class.getName());
+    var resource = new FencedResourceClient(Integer.parseInt(opts.getOrDefault("resource-port", "0")), index);
+    try {
+      NodeSetup setup = (NodeSetup) Class.forName(setupClass).getDeclaredConstructor().newInstance();
+      setup.start(new NodeContext(index, system, nodeDir.resolve(STATE_DIR), history, resource,
+          control.probes));
+    } catch (Throwable e) {
+      failStart("node setup " + setupClass + " failed", e);
+    }
+  }
+
+  private static void failStart(String what, Throwable e) {
+    System.err.println("REGENT-NODE-FAILED " + what + ": " + e);
+    e.printStackTrace(System.err);
+    System.err.flush();
+    System.out.flush();
+    // halt, not exit: a half-started actor system's shutdown hooks could hang.
+    Runtime.getRuntime().halt(EXIT_SETUP_FAILED);
+  }
+
+  static Config config(Map<String, String> opts, int port, List<String> seeds, Path stateDir)
+      throws IOException {
+    var seedList = new ArrayList<String>();
+    for (String s : seeds) {
+      seedList.add("\"pekko://" + SYSTEM_NAME + "@" + s.trim() + "\"");
+    }
+    // What the harness needs to work: not overridable by the test's configuration.
+    Config required = ConfigFactory.parseString(String.join("\n",
+        "pekko.actor.provider = cluster",
+        "pekko.remote.artery.transport = tcp",
+        "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
+        "pekko.remote.artery.canonical.port = " + port,
+        "pekko.remote.artery.advanced.test-mode = on",
+        "pekko.cluster.seed-nodes = [" + String.join(",", seedList) + "]",
+        "pekko.coordinated-shutdown.exit-jvm = on",
+        "regent.election.state-directory = " + quote(stateDir.toAbsolutePath().toString())));
+    // Fast defaults for tests (DESIGN §6: start to Up within about 3 s); the test may override them.
+    Config defaults = ConfigFactory.parseString(String.join("\n",
+        "pekko.loglevel = INFO",
+        "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
+        "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
+        "pekko.log-dead-letters = 5",
+        "pekko.log-dead-letters-during-shutdown = off",
+        "pekko.cluster.gossip-interval = 200ms",
+        "pekko.cluster.leader-actions-interval = 200ms",
+        "pekko.cluster.seed-node-timeout = 1s",
+        "pekko.cluster.retry-unsuccessful-join-after = 1s",
+        // Pekko's failure detector only drives membership (and a downing provider); on a loaded
+        // 2-core machine five starting JVMs starve each other for seconds, and a 1 s pause made
+        // the resolver down nodes during start-up. 3 s is Pekko's default.
+        "pekko.cluster.failure-detector.heartbeat-interval = 500ms",
+        "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s",
+        "pekko.cluster.jmx.enabled = off",
+        "pekko.cluster.run-coordinated-shutdown-when-down = on",
+        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = on"));
+    Config user = ConfigFactory.empty();
+    if (opts.containsKey("config")) {
+      user = ConfigFactory.parseString(
+          Files.readString(Path.of(opts.get("config")), StandardCharsets.UTF_8));
+    }
+    return required.withFallback(user).withFallback(defaults).withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static void publishControlPort(Path nodeDir, int port) throws IOException {
+    Files.createDirectories(nodeDir);
+    Path tmp = nodeDir.resolve(CONTROL_PORT_FILE + ".tmp");
+    Files.writeString(tmp, Integer.toString(port), StandardCharsets.UTF_8);
+    Files.move(tmp, nodeDir.resolve(CONTROL_PORT_FILE),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    var m = new HashMap<String, String>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + args[i]);
+      }
+      String key = args[i].substring(2);
+      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        m.put(key, args[++i]);
+      } else {
+        m.put(key, "");
+      }
+    }
+    return m;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.regent.multijvm;
+
+import dev.regent.multijvm.harness.History;
+import dev.regent.multijvm.harness.LeadershipReporter;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
+import dev.regent.multijvm.harness.MultiJvmCluster;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** Reading singleton incarnations out of a running cluster's history. */
+final class Singletons {
+
+  static final Duration WAIT = Duration.ofSeconds(60);
+
+  private Singletons() {}
+
+  /** The newest incarnation that has not stopped and whose process still runs. */
+  static Optional<SingletonStarted> running(MultiJvmCluster c) {
+    History h = c.history();
+    return h.activeIncarnations().stream()
+        .filter(s -> c.isAlive(s.node()) && c.pid(s.node()) == s.pid())
+        .reduce((a, b) -> b);
+  }
+
+  static SingletonStarted awaitRunning(MultiJvmCluster c, String what,
+      Predicate<SingletonStarted> p) {
+    SingletonStarted[] found = new SingletonStarted[1];
+    c.awaitCondition(what, WAIT, () -> {
+      Optional<SingletonStarted> r = running(c).filter(p);
+      r.ifPresent(s -> found[0] = s);
+      return r.isPresent();
+    });
+    return found[0];
+  }
+
+  /**
+   * Waits until every running node's voter configuration holds all {@code n} nodes: only then can
+   * the cluster lose a node and keep a quorum (the election adds voters one at a time).
+   */
+  static void awaitVoters(MultiJvmCluster c, int n) {
+    c.awaitCondition("every running node has " + n + " voters", WAIT, () -> {
+      for (int i = 0; i < c.size(); i++) {
+        if (c.isAlive(i)
+            && Integer.parseInt(c.probe(i, LeadershipReporter.VOTERS)) != n) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  static SingletonStarted awaitFirst(MultiJvmCluster c) {
+    awaitVoters(c, c.size());
+    return awaitRunning(c, "a singleton runs", s -> true);
+  }
+
+  static SingletonStarted awaitNewer(MultiJvmCluster c, SingletonStarted old) {
+    return awaitRunning(c, "a singleton newer than token " + old.token() + " on another node",
+        s -> s.token() > old.token() && s.node() != old.node());
+  }
+
+  static long millisBetween(long fromNanos, long toNanos) {
+    return (toNanos - fromNanos) / 1_000_000;
+  }
+}
