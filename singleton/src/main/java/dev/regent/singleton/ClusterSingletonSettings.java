@@ -33,14 +33,16 @@ public final class ClusterSingletonSettings {
   private final Duration stopTimeout;
   private final Duration leaseMargin;
   private final SingletonSupervision supervision;
+  private final Duration announceInterval;
 
   private ClusterSingletonSettings(Optional<String> role, int bufferSize, Duration stopTimeout,
-      Duration leaseMargin, SingletonSupervision supervision) {
+      Duration leaseMargin, SingletonSupervision supervision, Duration announceInterval) {
     this.role = role;
     this.bufferSize = bufferSize;
     this.stopTimeout = stopTimeout;
     this.leaseMargin = leaseMargin;
     this.supervision = supervision;
+    this.announceInterval = announceInterval;
   }
 
   /** Reads {@code regent.singleton} from the system's configuration. */
@@ -67,6 +69,8 @@ public final class ClusterSingletonSettings {
         () -> section.getDuration("supervision.max-backoff"));
     Double randomFactor = read(problems, "supervision.random-factor",
         () -> section.getDouble("supervision.random-factor"));
+    Duration announceInterval = read(problems, "announce-interval",
+        () -> section.getDuration("announce-interval"));
 
     if (bufferSize != null) {
       problems.addAll(bufferSizeProblems(bufferSize));
@@ -76,6 +80,9 @@ public final class ClusterSingletonSettings {
     }
     if (leaseMargin != null) {
       problems.addAll(leaseMarginProblems(leaseMargin));
+    }
+    if (announceInterval != null) {
+      problems.addAll(announceIntervalProblems(announceInterval));
     }
     SingletonSupervision supervision = null;
     if (strategy != null) {
@@ -101,46 +108,58 @@ public final class ClusterSingletonSettings {
       throw new InvalidSettingsException(problems);
     }
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
-        bufferSize, stopTimeout, leaseMargin, supervision);
+        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval);
   }
 
   /** Only nodes with this role run the singleton's manager (and may host it). */
   public ClusterSingletonSettings withRole(String role) {
     Objects.requireNonNull(role, "role");
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
-        bufferSize, stopTimeout, leaseMargin, supervision);
+        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval);
   }
 
   /** Every node runs the singleton's manager. */
   public ClusterSingletonSettings withNoRole() {
     return new ClusterSingletonSettings(Optional.empty(), bufferSize, stopTimeout, leaseMargin,
-        supervision);
+        supervision, announceInterval);
   }
 
   /** How many messages a proxy holds while no singleton is known; 0 disables buffering. */
   public ClusterSingletonSettings withBufferSize(int bufferSize) {
     throwIfAny(bufferSizeProblems(bufferSize));
-    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision);
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        announceInterval);
   }
 
   /** How long the singleton may take to stop after its stop message before it is stopped hard. */
   public ClusterSingletonSettings withStopTimeout(Duration stopTimeout) {
     Objects.requireNonNull(stopTimeout, "stopTimeout");
     throwIfAny(stopTimeoutProblems(stopTimeout));
-    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision);
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        announceInterval);
   }
 
   /** Time reserved for the hard stop and scheduling delays before the lease ends. */
   public ClusterSingletonSettings withLeaseMargin(Duration leaseMargin) {
     Objects.requireNonNull(leaseMargin, "leaseMargin");
     throwIfAny(leaseMarginProblems(leaseMargin));
-    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision);
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        announceInterval);
   }
 
   /** What to do when the singleton's behavior throws. */
   public ClusterSingletonSettings withSupervision(SingletonSupervision supervision) {
     Objects.requireNonNull(supervision, "supervision");
-    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision);
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        announceInterval);
+  }
+
+  /** How often the leader's manager tells other members' proxies where the instance runs. */
+  public ClusterSingletonSettings withAnnounceInterval(Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    throwIfAny(announceIntervalProblems(interval));
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        interval);
   }
 
   public Optional<String> role() {
@@ -161,6 +180,10 @@ public final class ClusterSingletonSettings {
 
   public SingletonSupervision supervision() {
     return supervision;
+  }
+
+  public Duration announceInterval() {
+    return announceInterval;
   }
 
   /** How long before the lease deadline stopping must begin: stop-timeout + lease-margin. */
@@ -190,7 +213,7 @@ public final class ClusterSingletonSettings {
   public String toString() {
     return "ClusterSingletonSettings(role=" + role + ", bufferSize=" + bufferSize
         + ", stopTimeout=" + stopTimeout + ", leaseMargin=" + leaseMargin + ", supervision="
-        + supervision + ")";
+        + supervision + ", announceInterval=" + announceInterval + ")";
   }
 
   static String key(String relative) {
@@ -213,6 +236,12 @@ public final class ClusterSingletonSettings {
   private static List<Problem> leaseMarginProblems(Duration d) {
     return d.isNegative()
         ? List.of(new Problem(List.of(key("lease-margin")), "must not be negative, was " + d))
+        : List.of();
+  }
+
+  private static List<Problem> announceIntervalProblems(Duration d) {
+    return d.isNegative() || d.isZero()
+        ? List.of(new Problem(List.of(key("announce-interval")), "must be positive, was " + d))
         : List.of();
   }
 

@@ -27,6 +27,7 @@ class ClusterSingletonSettingsTest {
     assertEquals(1000, s.bufferSize());
     assertEquals(Duration.ofMillis(200), s.stopTimeout());
     assertEquals(Duration.ofMillis(50), s.leaseMargin());
+    assertEquals(Duration.ofSeconds(1), s.announceInterval());
     assertEquals(new SingletonSupervision.RestartWithBackoff(
         Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), s.supervision());
     // The defaults fit the default election lease.
@@ -41,9 +42,11 @@ class ClusterSingletonSettingsTest {
             regent.singleton.stop-timeout = 0s
             regent.singleton.lease-margin = -1ms
             regent.singleton.supervision.strategy = resume
+            regent.singleton.announce-interval = 0s
             """)));
     assertEquals(List.of("regent.singleton.buffer-size", "regent.singleton.stop-timeout",
-        "regent.singleton.lease-margin", "regent.singleton.supervision.strategy"), e.keys());
+        "regent.singleton.lease-margin", "regent.singleton.announce-interval",
+        "regent.singleton.supervision.strategy"), e.keys());
   }
 
   @Test
@@ -78,6 +81,9 @@ class ClusterSingletonSettingsTest {
     assertEquals(1000, s.bufferSize());
     assertThrows(InvalidSettingsException.class, () -> s.withBufferSize(100_001));
     assertThrows(InvalidSettingsException.class, () -> s.withStopTimeout(Duration.ZERO));
+    assertThrows(InvalidSettingsException.class, () -> s.withAnnounceInterval(Duration.ZERO));
+    assertEquals(Duration.ofMillis(300),
+        s.withAnnounceInterval(Duration.ofMillis(300)).announceInterval());
     assertInstanceOf(SingletonSupervision.Stop.class,
         s.withSupervision(new SingletonSupervision.Stop()).supervision());
     var stop = ClusterSingletonSettings.fromConfig(

@@ -45,6 +45,11 @@ final class ScriptedSource implements LeadershipSource {
     return subscribers.size();
   }
 
+  /** Changes the snapshot without an event (the election is ahead of its event stream). */
+  void setCurrent(Leadership leadership) {
+    current = leadership;
+  }
+
   void emit(LeadershipEvent event) {
     Leadership c = current;
     if (event instanceof LeadershipEvent.BecameLeader e) {

@@ -154,6 +154,17 @@ class SingletonManagerTest {
   }
 
   @Test
+  void renewalAlreadyInTheElectionSnapshotKeepsItRunning() {
+    manager(true);
+    source.emit(new BecameLeader(3, in(Duration.ofMillis(400))));
+    reports.expectMessageClass(Started.class);
+    // The election renewed, but the event is slow to arrive: the snapshot already says so.
+    source.setCurrent(new dev.regent.toolkit.leadership.Leadership(SELF, 3,
+        java.util.Optional.of(SELF), java.util.Optional.empty(), true, in(Duration.ofSeconds(5))));
+    reports.expectNoMessage(Duration.ofMillis(600));
+  }
+
+  @Test
   void renewalsKeepItRunning() {
     manager(true);
     source.emit(new BecameLeader(1, in(Duration.ofMillis(300))));

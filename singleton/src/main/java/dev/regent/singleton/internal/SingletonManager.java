@@ -6,7 +6,7 @@ import dev.regent.singleton.SingletonContext;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.Leadership;
-import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.logging.RateLimitedLog;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -27,6 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterActorRefProvider;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 
 /**
@@ -59,8 +63,11 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private record InstanceTerminated(ActorRef<?> instance) {}
 
+  private record Announce() {}
+
   private static final Object LEASE_CHECK = "lease-check";
   private static final Object HARD_STOP = "hard-stop";
+  private static final Object ANNOUNCE = "announce";
 
   private final SingletonActor<M> singleton;
   private final ClusterSingletonSettings settings;
@@ -76,6 +83,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    */
   private final long tickNanos;
   private final BoundedBuffer<Object> buffer;
+  /** Announcements need cluster membership; a local system (unit tests) has none. */
+  private final boolean isCluster;
 
   // What the election has told this node.
   private OptionalLong leaderTerm = OptionalLong.empty();
@@ -92,6 +101,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private OptionalLong finishedTerm = OptionalLong.empty();
 
   private boolean shuttingDown;
+  /** At most one warning per 10 s while the buffer overflows; the counter has the total. */
+  private RateLimitedLog dropLog;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
 
   public static <M> Behavior<Object> create(SingletonActor<M> singleton,
@@ -115,6 +126,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     this.tickNanos = ctx.getSystem().settings().config()
         .getDuration("pekko.scheduler.tick-duration").toNanos();
     this.buffer = new BoundedBuffer<>(settings.bufferSize());
+    this.isCluster = ((ExtendedActorSystem) ctx.getSystem().classicSystem()).provider()
+        instanceof ClusterActorRefProvider;
     source.subscribe(ctx.getSelf().narrow());
   }
 
@@ -126,10 +139,14 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         .onMessage(SteppedDown.class, this::onSteppedDown)
         .onMessage(LeaderKnown.class, this::onLeaderKnown)
         .onMessage(LeaderLost.class, this::onLeaderLost)
-        .onMessage(LeaseCheck.class, m -> reconcile("lease about to end without renewal"))
+        .onMessage(LeaseCheck.class, m -> onLeaseCheck())
         .onMessage(HardStop.class, this::onHardStop)
         .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
         .onMessage(StopForShutdown.class, this::onStopForShutdown)
+        .onMessage(Announce.class, m -> {
+          announce();
+          return this;
+        })
         .onSignal(PostStop.class, s -> {
           source.unsubscribe(getContext().getSelf().narrow());
           return this;
@@ -153,6 +170,20 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       leaseDeadlineNanos = e.leaseDeadlineNanos();
     }
     return reconcile("lease renewed");
+  }
+
+  /**
+   * The lease is about to run low. The renewal may already be known to the election but still on
+   * its way to this mailbox (a busy node): the election's snapshot is authoritative and events
+   * only follow it, so a later deadline for the same term there is used rather than stopping.
+   */
+  private Behavior<Object> onLeaseCheck() {
+    Leadership now = source.current();
+    if (leaderTerm.isPresent() && now.isLeader() && now.term() == leaderTerm.getAsLong()
+        && now.leaseDeadlineNanos() - leaseDeadlineNanos > 0) {
+      leaseDeadlineNanos = now.leaseDeadlineNanos();
+    }
+    return reconcile("lease about to end without renewal");
   }
 
   private Behavior<Object> onSteppedDown(SteppedDown e) {
@@ -202,6 +233,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     }
     timers.cancel(HARD_STOP);
     timers.cancel(LEASE_CHECK);
+    timers.cancel(ANNOUNCE);
     if (!stopping) {
       // It stopped by itself (or failed without restart): as in Pekko, it is not started again
       // for the same leadership.
@@ -274,11 +306,34 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         term, (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
     ActorRef<Object> target = instance.unsafeUpcast();
     buffer.drainTo(target::tell);
+    announce();
+    timers.startTimerWithFixedDelay(ANNOUNCE, new Announce(), settings.announceInterval());
+  }
+
+  /**
+   * Tells the other members' proxies that the instance of this term runs here. Voters learn it
+   * from the election too; non-voters (no election heartbeats) only from this.
+   */
+  private void announce() {
+    if (instance == null || stopping || !isCluster) {
+      return;
+    }
+    var cluster = Cluster.get(getContext().getSystem());
+    Address selfAddress = cluster.selfMember().address();
+    var announcement =
+        new LeaderAnnouncement(singleton.name(), selfAddress.toString(), instanceTerm);
+    for (var member : cluster.state().getMembers()) {
+      if (!member.address().equals(selfAddress)) {
+        SingletonPaths.proxy(getContext().getSystem(), member.address(), singleton.name())
+            .tell(announcement);
+      }
+    }
   }
 
   private void beginStop(String why) {
     stopping = true;
     timers.cancel(LEASE_CHECK);
+    timers.cancel(ANNOUNCE);
     log.info("Stopping singleton [{}] of term {}: {}", singleton.name(), instanceTerm, why);
     if (singleton.stopMessage().isPresent()) {
       instance.tell(singleton.stopMessage().get());
@@ -301,8 +356,12 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private void dropped(Object message) {
     stats.managerDropped.incrementAndGet();
-    log.warn("Singleton manager [{}] buffer is full ({} messages): dropping the oldest, a [{}]",
-        singleton.name(), settings.bufferSize(), message.getClass().getName());
+    if (dropLog == null) {
+      dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
+    }
+    dropLog.warn("full", "Singleton manager [{}] buffer is full ({} messages): dropping the oldest,"
+            + " a [{}] ({} dropped so far)", singleton.name(), settings.bufferSize(),
+        message.getClass().getName(), stats.managerDropped.get());
     getContext().getSystem().deadLetters().tell(message);
   }
 

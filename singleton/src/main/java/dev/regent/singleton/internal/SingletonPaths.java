@@ -26,6 +26,12 @@ public final class SingletonPaths {
   /** The singleton instance's name, under its manager. */
   public static final String INSTANCE = "singleton";
 
+  /** The proxy of {@code singleton} on the node at {@code address}. */
+  public static ActorRef<Object> proxy(ActorSystem<?> system, Address address, String singleton) {
+    return ActorRefResolver.get(system)
+        .resolveActorRef(address + "/system/" + proxyName(singleton));
+  }
+
   /** The manager of {@code singleton} on the node at {@code address}. */
   public static ActorRef<Object> manager(ActorSystem<?> system, Address address,
       String singleton) {

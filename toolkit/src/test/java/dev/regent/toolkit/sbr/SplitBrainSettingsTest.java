@@ -144,9 +144,10 @@ class SplitBrainSettingsTest {
       return; // refused outright
     }
     try {
+      // Whether Pekko fails the Cluster extension or the system first depends on timing (asking
+      // Cluster.get afterwards was flaky); what matters is that the node does not stay up.
       LocalCluster.await(Duration.ofSeconds(30), () -> system.whenTerminated().isCompleted(),
           "the ActorSystem with a bad resolver configuration stops by itself");
-      assertThrows(RuntimeException.class, () -> org.apache.pekko.cluster.Cluster.get(system));
     } finally {
       system.terminate();
     }

@@ -1,26 +1,26 @@
-package dev.regent.toolkit.election.actor;
+package dev.regent.toolkit.logging;
 
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 
 /**
- * Logs bad input at WARN at most once per interval per kind, with the number suppressed since the
- * last line; everything in between goes to DEBUG. A peer flooding junk cannot flood the log.
- * Not thread-safe: owned by one actor.
+ * Logs at WARN at most once per interval per kind, with the number suppressed since the last line;
+ * everything in between goes to DEBUG. A peer flooding junk, or a proxy dropping a message every
+ * millisecond, cannot flood the log. Not thread-safe: owned by one actor.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
 
   private final Logger log;
   private final long intervalNanos;
   private final Map<String, long[]> kinds = new HashMap<>(); // kind -> {lastWarnAt, suppressed}
 
-  RateLimitedLog(Logger log, long intervalNanos) {
+  public RateLimitedLog(Logger log, long intervalNanos) {
     this.log = log;
     this.intervalNanos = intervalNanos;
   }
 
-  void warn(String kind, String message, Object... args) {
+  public void warn(String kind, String message, Object... args) {
     long now = System.nanoTime();
     long[] k = kinds.computeIfAbsent(kind, x -> new long[] {now - intervalNanos, 0});
     if (now - k[0] >= intervalNanos) {

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The local demo: builds what it needs, then starts 3 node JVMs on 127.0.0.1 (ports 2551-2553),
+# kills the one hosting the singleton and shows the singleton moving. Add --interactive to choose
+# the moment yourself (press Enter). Ends by itself; Ctrl-C stops every node.
+set -euo pipefail
+cd "$(dirname "$0")"
+mvn -B -q -DskipTests -pl examples -am package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+exec java -cp "examples/target/classes:$(cat examples/target/classpath.txt)" \
+  dev.regent.examples.demo.DemoLauncher "$@"

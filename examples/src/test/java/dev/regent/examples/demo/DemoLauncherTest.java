@@ -1,0 +1,49 @@
+package dev.regent.examples.demo;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Runs the demo non-interactively (three real node JVMs) and checks the singleton moved. */
+class DemoLauncherTest {
+
+  @Test
+  void demoMovesTheSingletonToAnotherNodeWithALargerToken() throws Exception {
+    List<Integer> ports = freePorts(3);
+    var options = new DemoLauncher.Options(ports, ports.subList(0, 2),
+        Path.of("target", "demo-test"), false, Duration.ofSeconds(2), Duration.ofSeconds(120));
+    var result = new DemoLauncher(options, System.out).run();
+    System.out.printf("demo failover: %s (token %d) -> %s (token %d) in %d ms%n",
+        result.oldHost(), result.oldToken(), result.newHost(), result.newToken(),
+        result.failoverMillis());
+    assertNotEquals(result.oldHost(), result.newHost());
+    assertTrue(result.newToken() > result.oldToken(), "tokens must rise: " + result);
+    assertTrue(result.ticketsAfter() > result.ticketsBefore(),
+        "the new incarnation continues the ticket sequence: " + result);
+  }
+
+  private static List<Integer> freePorts(int n) throws IOException {
+    var sockets = new ArrayList<ServerSocket>();
+    var ports = new ArrayList<Integer>();
+    try {
+      for (int i = 0; i < n; i++) {
+        var s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        sockets.add(s);
+        ports.add(s.getLocalPort());
+      }
+    } finally {
+      for (var s : sockets) {
+        s.close();
+      }
+    }
+    return ports;
+  }
+}
