@@ -128,6 +128,7 @@ public final class MultiJvmCluster implements AutoCloseable {
   public void crash(int i) {
     Node n = running(i);
     fault(HistoryEvent.FaultKind.CRASH, i);
+    n.expectedExit = true; // before the kill: the exit callback may run before awaitExit
     n.process.destroyForcibly();
     n.awaitExit(Duration.ofSeconds(30));
     n.paused = false;
@@ -200,6 +201,7 @@ public final class MultiJvmCluster implements AutoCloseable {
   public int leave(int i, Duration timeout) {
     Node n = running(i);
     fault(HistoryEvent.FaultKind.LEAVE, i);
+    n.expectedExit = true;
     control(i, "LEAVE");
     return n.awaitExit(timeout);
   }
