@@ -3,7 +3,9 @@ package dev.regent.toolkit.sbr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.regent.toolkit.metrics.RegentMetrics;
 import java.time.Duration;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,14 @@ class SplitBrainClusterTest {
     start("regent.split-brain-resolver.active-strategy = keep-majority");
     ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
     cluster.awaitOutcome(new int[] {0, 1}, new int[] {2}, TIMEOUT);
+    // The majority's deciding node counted the decision (JMX: SplitBrainDecisions...).
+    var metrics = cluster.nodes(0, 1).stream()
+        .map(n -> RegentMetrics.get(Adapter.toTyped(n))).toList();
+    assertEquals(1, metrics.stream().mapToLong(RegentMetrics::splitBrainDecisions).sum());
+    assertEquals(1, metrics.stream().mapToLong(RegentMetrics::splitBrainDowned).sum());
+    assertTrue(metrics.stream().anyMatch(m -> m.splitBrainDecisionsByStrategy()
+        .equals(java.util.Map.of("keep-majority", 1L))), metrics.stream()
+        .map(RegentMetrics::lastSplitBrainDecision).toList().toString());
   }
 
   @Test
