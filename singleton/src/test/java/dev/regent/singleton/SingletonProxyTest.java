@@ -116,8 +116,12 @@ class SingletonProxyTest {
     for (String m : new String[] {"1", "2", "3", "4", "5"}) {
       proxy.tell(m);
     }
-    awaitBuffered(3);
-    assertEquals(2, stats.proxyDroppedCount());
+    // The buffer is full after the third message; wait until the fourth and fifth were dropped.
+    atManager.awaitAssert(() -> {
+      assertEquals(2, stats.proxyDroppedCount());
+      return null;
+    });
+    assertEquals(3, stats.proxyBuffered());
     source.emit(new LeaderKnown(new NodeId("leader", 2), kit.system().address(), 2));
     assertEquals("3", atManager.receiveMessage());
     assertEquals("4", atManager.receiveMessage());
