@@ -92,6 +92,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
       lease = LeaseProvider.get(getContext().getSystem())
           .getLease(name, lm.leaseImplementation(), owner);
     }
+    metrics(); // registers this node's MBean now, also on nodes that run no election
     long tickMs = Math.max(100, Math.min(1000, settings.stableAfter().toMillis() / 4));
     getTimers().startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, Duration.ofMillis(tickMs));
     log.info(
