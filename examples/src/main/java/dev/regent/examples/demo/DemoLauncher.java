@@ -30,7 +30,8 @@ public final class DemoLauncher {
 
   /** What the demo showed: who hosted before and after the crash, and how long the move took. */
   public record Result(String oldHost, long oldToken, String newHost, long newToken,
-                       long failoverMillis, long ticketsBefore, long ticketsAfter) {}
+                       long failoverMillis, long ticketsBefore, long ticketsAfter,
+                       List<StatusCommand.Row> statusAfter) {}
 
   /** How to run it. */
   public record Options(List<Integer> ports, List<Integer> seeds, Path workDir,
@@ -128,8 +129,15 @@ public final class DemoLauncher {
       NodeStatus later = await("tickets issued by the new host",
           s -> s.node().equals(next.node()) && s.tickets() > ticketsBefore);
       show();
+      say("status endpoints (what StatusCommand prints):");
+      var statusPorts = new ArrayList<Integer>();
+      for (int port : options.ports()) {
+        statusPorts.add(port + StatusCommand.STATUS_PORT_OFFSET);
+      }
+      List<StatusCommand.Row> rows = StatusCommand.fetch(statusPorts);
+      StatusCommand.print(rows, out);
       return new Result(host.node(), oldToken, next.node(), next.singletonToken(), failover,
-          ticketsBefore, later.tickets());
+          ticketsBefore, later.tickets(), rows);
     } finally {
       stopAll();
       try {

@@ -75,7 +75,10 @@ public final class DemoNode {
         "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\n"
             + "pekko.remote.artery.canonical.port = " + port + "\n"
             + "pekko.cluster.seed-nodes = [" + seedList + "]\n"
-            + "regent.election.state-directory = \"" + stateDir.toAbsolutePath() + "\"\n")
+            + "regent.election.state-directory = \"" + stateDir.toAbsolutePath() + "\"\n"
+            // The status endpoint (GET /status on 127.0.0.1) that StatusCommand reads.
+            + "regent.status.enabled = on\n"
+            + "regent.status.port = " + (port + StatusCommand.STATUS_PORT_OFFSET) + "\n")
         .withFallback(ConfigFactory.parseResources("demo-node.conf"))
         .withFallback(ConfigFactory.load())
         .resolve();

@@ -1,5 +1,6 @@
 package dev.regent.examples.demo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,14 @@ class DemoLauncherTest {
     assertTrue(result.newToken() > result.oldToken(), "tokens must rise: " + result);
     assertTrue(result.ticketsAfter() > result.ticketsBefore(),
         "the new incarnation continues the ticket sequence: " + result);
+    // The status endpoints, read over HTTP the way StatusCommand does: the killed node does not
+    // answer, the others agree on the new leader, and exactly one runs the singleton.
+    var answering = result.statusAfter().stream().filter(r -> r.error().isEmpty()).toList();
+    assertEquals(2, answering.size(), "rows: " + result.statusAfter());
+    assertTrue(answering.stream().allMatch(r -> r.leader().equals(result.newHost())),
+        "rows: " + result.statusAfter());
+    assertEquals(1, answering.stream().filter(r -> r.token() == result.newToken()).count(),
+        "rows: " + result.statusAfter());
   }
 
   private static List<Integer> freePorts(int n) throws IOException {
