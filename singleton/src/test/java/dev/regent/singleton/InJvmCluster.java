@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.regent.toolkit.election.actor.ElectionRuntime;
 import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ final class InJvmCluster implements AutoCloseable {
 
   void awaitAllUp() {
     List<ActorSystem<Void>> live = live();
-    Poll.until(Duration.ofSeconds(30), "all " + live.size() + " nodes Up", () -> live.stream()
+    Await.until(Duration.ofSeconds(30), "all " + live.size() + " nodes Up", () -> live.stream()
         .allMatch(s -> {
           var members = Cluster.get(s).state().getMembers();
           int up = 0;
@@ -125,7 +126,7 @@ final class InJvmCluster implements AutoCloseable {
     List<ActorSystem<Void>> live = live();
     var expected = live.stream().map(s -> RegentElection.get(s).selfId())
         .collect(Collectors.toCollection(TreeSet::new));
-    Poll.until(Duration.ofSeconds(30), () -> " voters " + expected + ", have " + live.stream()
+    Await.until(Duration.ofSeconds(30), () -> " voters " + expected + ", have " + live.stream()
         .map(s -> ElectionRuntime.get(s).voterConfig()).toList(), () -> live.stream()
         .allMatch(s -> ElectionRuntime.get(s).voterConfig().voters().equals(expected)));
   }
@@ -136,7 +137,7 @@ final class InJvmCluster implements AutoCloseable {
    */
   void awaitAgreedLeader() {
     List<ActorSystem<Void>> live = live();
-    Poll.until(Duration.ofSeconds(30), () -> " agreed leader, views " + live.stream()
+    Await.until(Duration.ofSeconds(30), () -> " agreed leader, views " + live.stream()
         .map(s -> RegentElection.get(s).current()).toList(), () -> {
           var views = live.stream().map(s -> RegentElection.get(s).current()).toList();
           var leader = views.stream().filter(v -> v.holdsLease()).findFirst();

@@ -1,5 +1,9 @@
 package dev.regent.singleton;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.regent.toolkit.testkit.Await;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -83,6 +87,25 @@ final class InstanceRecorder {
       }
     }
     return out;
+  }
+
+  /** Waits (bounded) until exactly one incarnation runs, and returns it. */
+  Incarnation awaitOneRunning(Duration timeout) {
+    Await.until(timeout, () -> " (incarnations " + this + ")", () -> theRunning().isPresent());
+    return theRunning().get();
+  }
+
+  /** Waits (bounded) until a later incarnation runs on another node than {@code old}. */
+  Incarnation awaitNewInstance(Incarnation old, Duration timeout) {
+    Await.until(timeout, () -> " (incarnations " + this + ")", () -> theRunning()
+        .filter(i -> i.id() > old.id() && !i.node().equals(old.node())).isPresent());
+    return theRunning().get();
+  }
+
+  /** Fails when two incarnations overlapped in time, or a token did not rise across nodes. */
+  void assertNoOverlap() {
+    List<String> violations = violations();
+    assertTrue(violations.isEmpty(), () -> String.join("\n", violations) + "\n" + this);
   }
 
   @Override

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.singleton.InstanceRecorder.Incarnation;
+import dev.regent.singleton.internal.SingletonPaths;
+import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import dev.regent.singleton.internal.SingletonPaths;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -59,23 +60,6 @@ class SingletonClusterTest {
     return ClusterSingleton.get(system).init(TestSingleton.actor(recorder, NAME));
   }
 
-  private Incarnation awaitOneRunning() {
-    Poll.until(WAIT, () -> " (incarnations " + recorder + ")",
-        () -> recorder.theRunning().isPresent());
-    return recorder.theRunning().get();
-  }
-
-  private Incarnation awaitNewInstance(Incarnation old) {
-    Poll.until(WAIT, () -> " (incarnations " + recorder + ")", () -> recorder.theRunning()
-        .filter(i -> i.id() > old.id() && !i.node().equals(old.node())).isPresent());
-    return recorder.theRunning().get();
-  }
-
-  private void assertNoOverlap() {
-    List<String> violations = recorder.violations();
-    assertTrue(violations.isEmpty(), () -> String.join("\n", violations) + "\n" + recorder);
-  }
-
   private TestSingleton.Pong ping(ActorSystem<?> via, ActorRef<TestSingleton.Command> proxy,
       String text) throws Exception {
     return AskPattern.<TestSingleton.Command, TestSingleton.Pong>ask(proxy,
@@ -88,40 +72,40 @@ class SingletonClusterTest {
   void exactlyOneInstanceThenFailoverAfterCrashWithLargerToken() {
     List<ActorSystem<Void>> nodes = cluster.startUp(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     assertEquals(1, recorder.incarnations().size());
 
     ActorSystem<Void> leader = cluster.byName(first.node());
     leader.terminate();
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     assertTrue(next.token() > first.token(), recorder.toString());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
   void gracefulShutdownOfLeaderHandsOverWithoutOverlap() throws Exception {
     List<ActorSystem<Void>> nodes = cluster.startUp(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     CoordinatedShutdown.get(leader).run(CoordinatedShutdown.unknownReason());
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     assertTrue(next.token() > first.token());
     leader.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
   void clusterLeaveOfLeaderHandsOverWithoutOverlap() {
     List<ActorSystem<Void>> nodes = cluster.startUp(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     Cluster.get(leader).manager().tell(
         org.apache.pekko.cluster.typed.Leave.create(Cluster.get(leader).selfMember().address()));
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     assertTrue(next.token() > first.token());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
@@ -138,7 +122,7 @@ class SingletonClusterTest {
         .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
             .withSettings(ClusterSingletonSettings.create(s).withRole("voter"))))
         .toList();
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     TestSingleton.Pong pong = ping(nodes.get(2), proxies.get(2), "from a non-voter");
     assertEquals(first.token(), pong.token());
     // No manager on the node without the role: watching its path ends at once.
@@ -154,7 +138,7 @@ class SingletonClusterTest {
   void messagesThroughEveryProxyReachTheSingleton() throws Exception {
     List<ActorSystem<Void>> nodes = cluster.startUp(3);
     List<ActorRef<TestSingleton.Command>> proxies = nodes.stream().map(this::init).toList();
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     for (int i = 0; i < nodes.size(); i++) {
       TestSingleton.Pong pong = ping(nodes.get(i), proxies.get(i), "via-" + i);
       assertEquals(first.token(), pong.token());
@@ -173,37 +157,37 @@ class SingletonClusterTest {
         .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
             .withSettings(ClusterSingletonSettings.create(s).withBufferSize(bound))))
         .toList();
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     int via = indexOf(nodes, nodes.stream().filter(s -> s != leader).findFirst().get());
     ActorSystem<Void> survivor = nodes.get(via);
 
     leader.terminate();
     // Wait until the survivor's own election view says no leader is known.
-    Poll.until(WAIT, () -> " leader gone: " + election + " " + recorder,
+    Await.until(WAIT, () -> " leader gone: " + election + " " + recorder,
         () -> election.leader().isEmpty()
         && recorder.theRunning().isEmpty());
-    Poll.until(WAIT, () -> " LeaderLost at " + InJvmCluster.nodeName(survivor) + ": " + election,
+    Await.until(WAIT, () -> " LeaderLost at " + InJvmCluster.nodeName(survivor) + ": " + election,
         () -> electionViewOf(survivor)
         .leader().isEmpty());
     for (int i = 1; i <= 15; i++) {
       proxies.get(via).tell(new TestSingleton.Note("n" + i));
     }
     SingletonStats stats = ClusterSingleton.get(survivor).stats(NAME).orElseThrow();
-    Poll.until(WAIT, () -> " (" + stats + ")",
+    Await.until(WAIT, () -> " (" + stats + ")",
         () -> stats.proxyBuffered() == bound && stats.proxyDroppedCount() == 5);
     assertTrue(recorder.received().isEmpty());
 
     election.elect(nodeOf(survivor));
-    Incarnation next = awaitNewInstance(first);
-    Poll.until(WAIT, () -> " (received " + recorder.received() + ")",
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
+    Await.until(WAIT, () -> " (received " + recorder.received() + ")",
         () -> recorder.received().size() == bound);
     List<String> texts = recorder.received().stream().map(InstanceRecorder.Received::text)
         .toList();
     assertEquals(IntStream.rangeClosed(6, 15).mapToObj(i -> "n" + i).toList(), texts);
     assertTrue(recorder.received().stream().allMatch(r -> r.token() == next.token()));
     assertEquals(0, stats.proxyBuffered());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
@@ -221,7 +205,7 @@ class SingletonClusterTest {
     String oldLeader = election.leader().orElseThrow().id.name();
 
     cluster.byName(oldLeader).terminate();
-    Poll.until(WAIT, "a new leader", () -> election.leader().isPresent()
+    Await.until(WAIT, "a new leader", () -> election.leader().isPresent()
         && election.term() > oldToken.value());
     ActorRef<String> liveProxy = proxies.get(indexOf(nodes, cluster.live().get(0)));
     FencingToken newToken = writeThrough(liveProxy, store, 2);
@@ -236,7 +220,7 @@ class SingletonClusterTest {
   /** Sends "k" until the store has {@code expected} (a send may race a failover); the token. */
   private FencingToken writeThrough(ActorRef<String> proxy, FencedStore store, long expected) {
     proxy.tell("k");
-    Poll.until(WAIT, () -> " (store " + store.history() + ")",
+    Await.until(WAIT, () -> " (store " + store.history() + ")",
         () -> store.get("k").orElse(0L) == expected);
     return store.highestToken().orElseThrow();
   }

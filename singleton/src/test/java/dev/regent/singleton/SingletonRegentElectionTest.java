@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.singleton.InstanceRecorder.Incarnation;
 import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.Blackhole;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,23 +74,6 @@ class SingletonRegentElectionTest {
     return ClusterSingleton.get(system).init(TestSingleton.actor(recorder, NAME));
   }
 
-  private Incarnation awaitOneRunning() {
-    Poll.until(WAIT, () -> " (incarnations " + recorder + ")",
-        () -> recorder.theRunning().isPresent());
-    return recorder.theRunning().get();
-  }
-
-  private Incarnation awaitNewInstance(Incarnation old) {
-    Poll.until(WAIT, () -> " (incarnations " + recorder + ")", () -> recorder.theRunning()
-        .filter(i -> i.id() > old.id() && !i.node().equals(old.node())).isPresent());
-    return recorder.theRunning().get();
-  }
-
-  private void assertNoOverlap() {
-    List<String> violations = recorder.violations();
-    assertTrue(violations.isEmpty(), () -> String.join("\n", violations) + "\n" + recorder);
-  }
-
   private static Leadership view(ActorSystem<?> s) {
     return RegentElection.get(s).current();
   }
@@ -97,17 +82,17 @@ class SingletonRegentElectionTest {
   void exactlyOneInstanceThenFailoverAfterCrashWithLargerToken() {
     List<ActorSystem<Void>> nodes = form(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     // It runs where the election says: on the node holding the lease, with its term as token.
     ActorSystem<Void> leader = cluster.byName(first.node());
     assertTrue(view(leader).holdsLease());
     assertEquals(view(leader).term(), first.token());
 
     leader.terminate();
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     assertTrue(next.token() > first.token(), recorder.toString());
     assertEquals(1, recorder.running().size());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   /** Metrics see where the singleton runs and how long the failover to a new instance took. */
@@ -115,25 +100,25 @@ class SingletonRegentElectionTest {
   void metricsShowWhereTheSingletonRunsAndTheFailoverToIt() throws Exception {
     List<ActorSystem<Void>> nodes = form(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
     var leaderMetrics = RegentElection.get(leader).metrics();
-    Poll.until(WAIT, () -> " (running here " + leaderMetrics.singletonsRunningHere() + ")",
+    Await.until(WAIT, () -> " (running here " + leaderMetrics.singletonsRunningHere() + ")",
         () -> Long.valueOf(first.token()).equals(leaderMetrics.singletonsRunningHere().get(NAME)));
     assertEquals(NAME + "=" + first.token(),
         jmx.getAttribute(leaderMetrics.objectName(), "SingletonsRunningHere"));
     assertEquals(1L, jmx.getAttribute(leaderMetrics.objectName(), "SingletonInstancesStarted"));
 
     leader.terminate();
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     var nextMetrics = RegentElection.get(cluster.byName(next.node())).metrics();
-    Poll.until(WAIT, () -> " (next host " + nextMetrics.singletonsRunningHere() + ")",
+    Await.until(WAIT, () -> " (next host " + nextMetrics.singletonsRunningHere() + ")",
         () -> nextMetrics.lastSingletonFailoverNanos() > 0);
     long ms = (Long) jmx.getAttribute(nextMetrics.objectName(), "LastSingletonFailoverMillis");
     long leaderMs = (Long) jmx.getAttribute(nextMetrics.objectName(), "LastFailoverMillis");
     assertTrue(ms >= leaderMs && ms < 10_000, "to singleton " + ms + " ms, to leader " + leaderMs);
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   /**
@@ -145,46 +130,46 @@ class SingletonRegentElectionTest {
   void isolatedLeaderStopsItsInstanceBeforeTheNewOneStarts() {
     List<ActorSystem<Void>> nodes = form(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     List<ActorSystem<Void>> others = nodes.stream().filter(s -> s != leader).toList();
     others.forEach(s -> Blackhole.cut(leader, s));
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     Incarnation old = recorder.incarnations().get(first.id());
     assertTrue(old.stopNanos().isPresent(), "the isolated instance stopped: " + recorder);
     assertTrue(next.token() > first.token());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
 
     others.forEach(s -> Blackhole.heal(leader, s));
-    Poll.until(WAIT, () -> " (old leader's view " + view(leader) + ")",
+    Await.until(WAIT, () -> " (old leader's view " + view(leader) + ")",
         () -> view(leader).leader().map(l -> !l.equals(view(leader).self())).orElse(false));
     assertEquals(List.of(next), recorder.running());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
   void gracefulShutdownOfLeaderHandsOverWithoutOverlap() throws Exception {
     List<ActorSystem<Void>> nodes = form(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     CoordinatedShutdown.get(leader).run(CoordinatedShutdown.unknownReason());
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     assertTrue(next.token() > first.token());
     leader.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
   void clusterLeaveOfLeaderHandsOverWithoutOverlap() {
     List<ActorSystem<Void>> nodes = form(3);
     nodes.forEach(this::init);
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     Cluster.get(leader).manager().tell(Leave.create(Cluster.get(leader).selfMember().address()));
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     assertTrue(next.token() > first.token());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   /** Only voters (the role) are elected and run a manager; the others reach it by proxy. */
@@ -199,13 +184,13 @@ class SingletonRegentElectionTest {
     List<ActorSystem<Void>> nodes = List.of(cluster.start(voter), cluster.start(voter),
         cluster.start(voter), cluster.start(other));
     cluster.awaitAllUp();
-    Poll.until(WAIT, "three voters on every voter", () -> nodes.subList(0, 3).stream().allMatch(
+    Await.until(WAIT, "three voters on every voter", () -> nodes.subList(0, 3).stream().allMatch(
         s -> ElectionRuntime.get(s).voterConfig().voters().size() == 3));
     List<ActorRef<TestSingleton.Command>> proxies = nodes.stream()
         .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
             .withSettings(ClusterSingletonSettings.create(s).withRole("voter"))))
         .toList();
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     assertTrue(!first.node().equals(InJvmCluster.nodeName(nodes.get(3))), first.toString());
     // RegentElection heartbeats voters only: the non-voter's proxy buffers until the leader's
     // manager announces itself (at start and every announce-interval).
@@ -221,7 +206,7 @@ class SingletonRegentElectionTest {
     // then finds the next instance from its announcement.
     ActorSystem<Void> leader = cluster.byName(first.node());
     leader.terminate();
-    Incarnation next = awaitNewInstance(first);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
     // A ping that races the new instance's first announcement may still go to the dead leader
     // (at most once): ask until one is answered, bounded.
     TestSingleton.Pong again = null;
@@ -237,14 +222,14 @@ class SingletonRegentElectionTest {
     }
     assertTrue(again != null, "no answer through the non-voter's proxy after failover");
     assertEquals(next.token(), again.token());
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
   void messagesThroughEveryProxyReachTheSingleton() throws Exception {
     List<ActorSystem<Void>> nodes = form(3);
     List<ActorRef<TestSingleton.Command>> proxies = nodes.stream().map(this::init).toList();
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     for (int i = 0; i < nodes.size(); i++) {
       ActorSystem<Void> via = nodes.get(i);
       ActorRef<TestSingleton.Command> proxy = proxies.get(i);
@@ -270,7 +255,7 @@ class SingletonRegentElectionTest {
         .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
             .withSettings(ClusterSingletonSettings.create(s).withBufferSize(bound))))
         .toList();
-    Incarnation first = awaitOneRunning();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
     ActorSystem<Void> leader = cluster.byName(first.node());
     List<Integer> followers = IntStream.range(0, 3).filter(i -> nodes.get(i) != leader).boxed()
         .toList();
@@ -280,13 +265,13 @@ class SingletonRegentElectionTest {
 
     Blackhole.cut(b, c);
     leader.terminate();
-    Poll.until(WAIT, () -> " (views " + view(b) + " / " + view(c) + ")",
+    Await.until(WAIT, () -> " (views " + view(b) + " / " + view(c) + ")",
         () -> view(b).leader().isEmpty() && view(c).leader().isEmpty());
     for (int i = 1; i <= 15; i++) {
       proxy.tell(new TestSingleton.Note("n" + i));
     }
     SingletonStats stats = ClusterSingleton.get(b).stats(NAME).orElseThrow();
-    Poll.until(WAIT, () -> " (" + stats + ")",
+    Await.until(WAIT, () -> " (" + stats + ")",
         () -> stats.proxyBuffered() == bound && stats.proxyDroppedCount() == 5);
     assertTrue(recorder.received().isEmpty());
     assertTrue(view(b).leader().isEmpty(), "still no leader: " + view(b));
@@ -296,13 +281,13 @@ class SingletonRegentElectionTest {
     assertEquals(5, metrics.proxyDropped());
 
     Blackhole.heal(b, c);
-    Incarnation next = awaitNewInstance(first);
-    Poll.until(WAIT, () -> " (received " + recorder.received() + ")",
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
+    Await.until(WAIT, () -> " (received " + recorder.received() + ")",
         () -> recorder.received().size() == bound);
     assertEquals(IntStream.rangeClosed(6, 15).mapToObj(i -> "n" + i).toList(),
         recorder.received().stream().map(InstanceRecorder.Received::text).toList());
     assertTrue(recorder.received().stream().allMatch(r -> r.token() == next.token()));
-    assertNoOverlap();
+    recorder.assertNoOverlap();
   }
 
   @Test
@@ -335,7 +320,7 @@ class SingletonRegentElectionTest {
 
   private FencingToken writeThrough(ActorRef<String> proxy, FencedStore store, long expected) {
     proxy.tell("k");
-    Poll.until(WAIT, () -> " (store " + store.history() + ")",
+    Await.until(WAIT, () -> " (store " + store.history() + ")",
         () -> store.get("k").orElse(0L) == expected);
     return store.highestToken().orElseThrow();
   }
@@ -350,7 +335,7 @@ class SingletonRegentElectionTest {
       int before = store.history().size();
       proxy.tell("k");
       try {
-        Poll.until(Duration.ofMillis(500), "write", () -> store.history().size() > before);
+        Await.until(Duration.ofMillis(500), "write", () -> store.history().size() > before);
       } catch (AssertionError lostInFailover) {
         // The message went to the old leader or is buffered; try again.
       }
@@ -386,7 +371,7 @@ class SingletonRegentElectionTest {
     }
     for (int run = 0; run < Removal.values().length * runs; run++) {
       Removal removal = Removal.values()[run % Removal.values().length];
-      Incarnation current = awaitOneRunning();
+      Incarnation current = recorder.awaitOneRunning(WAIT);
       ActorSystem<Void> leader = cluster.byName(current.node());
       var leaderAddress = Cluster.get(leader).selfMember().address();
       long t0 = System.nanoTime();
@@ -396,7 +381,7 @@ class SingletonRegentElectionTest {
             .forEach(s -> Blackhole.cut(leader, s));
         case GRACEFUL -> CoordinatedShutdown.get(leader).run(CoordinatedShutdown.unknownReason());
       }
-      Incarnation next = awaitNewInstance(current);
+      Incarnation next = recorder.awaitNewInstance(current, WAIT);
       if (removal == Removal.ISOLATE) {
         leader.terminate();
       }
@@ -415,7 +400,7 @@ class SingletonRegentElectionTest {
       cluster.awaitVoters();
       cluster.awaitAgreedLeader();
     }
-    assertNoOverlap();
+    recorder.assertNoOverlap();
     var report = new StringBuilder(String.format(
         "singleton with RegentElection (default timings), %d in-JVM runs each, 3 nodes:", runs));
     for (Removal r : Removal.values()) {
