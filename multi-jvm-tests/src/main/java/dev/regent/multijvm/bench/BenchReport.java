@@ -1,5 +1,8 @@
 package dev.regent.multijvm.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +21,23 @@ import java.util.Objects;
  * number is an observed trial value, the median of an even count is the lower middle value, and
  * p90 of fewer than 10 values is the max. The ratio column, on the Regent row, is Regent's median
  * divided by Pekko's; below 1× favours Regent for lower-is-better metrics (times), above 1× for
- * higher-is-better ones (throughput). A measurement without values gets a row of "—" and its note.
+ * higher-is-better ones (throughput); a legend line under the table says so. A measurement without
+ * values gets a row of "—" and its note. Numbers: ms and rates (msg/s) as integers, % with one
+ * decimal, ratios with two significant digits.
+ *
+ * <p>{@link #writeTo} writes, in this order:
+ *
+ * <ul>
+ *   <li>{@code results.json} (pretty-printed): the environment, the legend, and every measurement
+ *       with its raw values, note, computed statistics ({@code null} without values) and ratio;
+ *       layout in {@code ResultsJson};
+ *   <li>{@code results.md}: the environment as a list, the same table in Markdown, the legend and
+ *       {@code ![failover](failover.png)};
+ *   <li>{@code failover.png}: one lane per system and profile for each failover or handover
+ *       metric, a dot per trial and a bar at the median on a log time axis (see
+ *       {@code FailoverChart}). Drawn headless with Java2D; where the JDK cannot render fonts
+ *       (no fonts or no libfontconfig installed) its text uses a built-in bitmap font instead.
+ * </ul>
  *
  * <p>Contract shared by the benchmark runner and the report writer.
  */
@@ -71,9 +90,26 @@ public final class BenchReport {
     return out.toString();
   }
 
-  /** Writes results.json, results.md and failover.png into {@code dir} (created if missing). */
+  /**
+   * Writes results.json, results.md and failover.png into {@code dir} (created if missing),
+   * replacing earlier files of those names.
+   *
+   * @throws java.io.UncheckedIOException if a file cannot be written
+   */
   public void writeTo(Path dir) {
-    throw new UnsupportedOperationException("BenchReport.writeTo is not written yet");
+    writeTo(dir, ChartText.detect());
+  }
+
+  /** {@link #writeTo(Path)} with the chart's text drawn by {@code text} (tests force the bitmap). */
+  void writeTo(Path dir, ChartText text) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+    ResultsJson.write(this, dir);
+    ResultsMarkdown.write(this, dir);
+    FailoverChart.write(rows(), dir, text);
   }
 
   /** The report's rows, in table order. */
