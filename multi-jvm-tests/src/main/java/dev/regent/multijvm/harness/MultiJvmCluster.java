@@ -71,7 +71,12 @@ public final class MultiJvmCluster implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(15);
 
-  /** The nodes' heap, GC, JIT and logging flags, unless {@link Builder#baseJvmOptions} replaces them. */
+  /**
+   * The nodes' heap, GC, JIT and logging flags, unless {@link Builder#baseJvmOptions} replaces them.
+   * C1 only ({@code TieredStopAtLevel=1}): with C2 its compiler threads compete with the start-up
+   * on 2 cores (fresh join measured 8.6 s instead of 3.8 s). {@code -XX:CICompilerCount=1} and
+   * {@code -XX:-UsePerfData} made no measurable difference (docs/MULTI-JVM.md, "Start-up time").
+   */
   public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dregent.node.loglevel=INFO");
 
