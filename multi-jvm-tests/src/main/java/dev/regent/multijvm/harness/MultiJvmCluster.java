@@ -71,6 +71,15 @@ public final class MultiJvmCluster implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(15);
 
+  /**
+   * The nodes' heap, GC, JIT and logging flags, unless {@link Builder#baseJvmOptions} replaces them.
+   * C1 only ({@code TieredStopAtLevel=1}): with C2 its compiler threads compete with the start-up
+   * on 2 cores (fresh join measured 8.6 s instead of 3.8 s). {@code -XX:CICompilerCount=1} and
+   * {@code -XX:-UsePerfData} made no measurable difference (docs/MULTI-JVM.md, "Start-up time").
+   */
+  public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dregent.node.loglevel=INFO");
+
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (Process p : LIVE) {
@@ -368,15 +377,20 @@ public final class MultiJvmCluster implements AutoCloseable {
   // Internals
 
   /**
-   * The seed nodes node {@code i} joins through. At the first start, the first nodes (the first of
-   * them forms the cluster if no other seed answers within {@code seed-node-timeout}). When other
-   * nodes run (a restart), the running nodes only: a restarted first seed must not form a new
-   * cluster of its own when the others are slow to answer.
+   * The seed nodes node {@code i} joins through: the nodes whose JVMs run (they are spawned in
+   * order, so at the first start node 1 joins through node 0, node 2 through 0 and 1). A restarted
+   * node must not form a new cluster of its own when the others are slow to answer. When no other
+   * node runs, the configured seeds; but the first seed then joins itself at once, as no cluster
+   * can exist: listing the other seeds too would make it wait for their answers up to
+   * {@code seed-node-timeout}, checked on a 1 s tick (about 1 s of every cold start, measured).
    */
   private List<String> seedsFor(int i) {
     List<String> live = nodes.stream().filter(n -> n.index != i && n.isAlive())
         .map(Node::address).toList();
-    return live.isEmpty() ? seeds : live;
+    if (!live.isEmpty()) {
+      return live;
+    }
+    return seeds.get(0).equals(nodes.get(i).address()) ? List.of(seeds.get(0)) : seeds;
   }
 
   private int[] running() {
@@ -644,8 +658,7 @@ public final class MultiJvmCluster implements AutoCloseable {
     private String setup = NodeSetup.None.class.getName();
     private String config = "";
     private final List<String> jvmOptions = new ArrayList<>();
-    private List<String> baseJvmOptions = List.of("-Xmx128m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dregent.node.loglevel=INFO");
+    private List<String> baseJvmOptions = DEFAULT_JVM_OPTIONS;
     private Path workDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target");
     private String classPath = System.getProperty("java.class.path");
     private boolean appCds = true;
