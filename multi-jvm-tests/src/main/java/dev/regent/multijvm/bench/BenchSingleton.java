@@ -15,11 +15,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <ul>
  *   <li>reports its start and stop to the node's history ({@code singleton-start} /
  *       {@code singleton-stop});
- *   <li>every 50 ms writes a counter to the benchmark's fenced resource with {@code token} (Regent:
- *       its fencing token; Pekko has none and writes with {@link #UNFENCED}, which the resource
- *       always accepts). It does not check a lease before writing, so a deposed incarnation (woken
- *       from SIGSTOP) does try to write, and the resource decides. Writes are paused while the
- *       runner measures throughput and idle cost ({@link BenchNode#writesEnabled()});
+ *   <li>every 50 ms (fixed delay) writes a counter to the benchmark's fenced resource with
+ *       {@code token} (Regent: its fencing token; Pekko has none and writes with
+ *       {@link #UNFENCED}, which the resource always accepts). It does not check a lease before
+ *       writing, so a deposed incarnation (woken from SIGSTOP) does try to write, and the resource
+ *       decides. Writes are paused while the runner measures throughput and idle cost
+ *       ({@link BenchNode#writesEnabled()});
  *   <li>records every {@link Seq} it receives in the node's received log (which survives SIGKILL);
  *   <li>counts {@link Work} messages and answers {@link Count} with the count so far;
  *   <li>answers {@link Ping} with {@link Pong};
@@ -84,7 +85,9 @@ public final class BenchSingleton {
     return Behaviors.setup(context -> {
       history.singletonStarted(token);
       return Behaviors.withTimers(timers -> {
-        timers.startTimerAtFixedRate(new Tick(0), WRITE_INTERVAL);
+        // Fixed delay, not fixed rate: after a SIGSTOP a fixed-rate timer fires every missed tick
+        // at once, and the count of stale writes would measure the pause, not the instance.
+        timers.startTimerWithFixedDelay(new Tick(0), WRITE_INTERVAL);
         long[] works = {0};
         long[] written = {0};
         return Behaviors.receive(Command.class)
