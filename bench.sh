@@ -21,7 +21,7 @@ usage: ./bench.sh [options]
   --asks N                   timed asks per latency run (default 2000)
   --rate N                   messages per second sent during each crash (default 200)
   --idle-seconds N           idle CPU window (default 10)
-  --budget-minutes N         start no trial that could end later than this (default 26)
+  --budget-minutes N         start no trial that could end later than this (default 25)
   --quick                    2 trials per cluster (Pekko default 1), 1 throughput run: ~7 min
   --out DIR                  results folder (default multi-jvm-tests/target/benchmark/<time>)
   --offline                  pass -o to Maven (everything already in ~/.m2)

@@ -45,7 +45,7 @@ public record BenchOptions(String mode, int crash, int crashPekkoDefault, int pa
         Integer.getInteger("regent.bench.asks", 2_000),
         Integer.getInteger("regent.bench.rate", 200),
         Duration.ofSeconds(Integer.getInteger("regent.bench.idle-seconds", 10)),
-        Duration.ofMinutes(Integer.getInteger("regent.bench.budget-minutes", 26)),
+        Duration.ofMinutes(Integer.getInteger("regent.bench.budget-minutes", 25)),
         outDir(defaultOutRoot),
         "bench", false);
   }

@@ -89,15 +89,17 @@ public final class FailoverBenchmark {
         }
       }
       for (Bench b : benches) {
+        if (b.broken) {
+          continue;
+        }
         try {
-          if (!b.broken) {
-            if (!o.startTogether()) {
-              b.spawn(0);
-            }
-            b.awaitStarted();
+          if (!o.startTogether()) {
+            b.spawn(0);
           }
+          b.awaitStarted();
         } catch (RuntimeException | AssertionError e) {
-          b.broken("did not start: " + e);
+          b.failed("start", e);
+          b.startAfresh("its start failed (" + e + ")");
         }
       }
       phase("throughput and ask latency");
@@ -434,14 +436,29 @@ public final class FailoverBenchmark {
         }
         ensureReady();
       } catch (RuntimeException | AssertionError e) {
-        log(p.label() + ": repair failed (" + e + "); starting the cluster afresh");
+        startAfresh("repair failed (" + e + ")");
+      }
+    }
+
+    /**
+     * Closes the cluster and starts a new one (new ports, new directories), up to two times; gives
+     * up on the cluster if neither becomes ready. A start can fail for reasons outside both
+     * systems: the harness picks each node's port by binding port 0, and another socket may take
+     * it before the node JVM binds it (the node then exits with status 2).
+     */
+    void startAfresh(String why) {
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        log(p.label() + ": " + why + "; starting the cluster afresh (attempt " + attempt + ")");
         close();
         try {
           start(generation + 1);
-        } catch (RuntimeException | AssertionError e2) {
-          broken("could not be started afresh: " + e2);
+          return;
+        } catch (RuntimeException | AssertionError e) {
+          failed("start", e);
+          why = "the new cluster did not start (" + e + ")";
         }
       }
+      broken(why);
     }
 
     // ---- readiness and observation
@@ -453,23 +470,29 @@ public final class FailoverBenchmark {
     void ensureReady() {
       long deadline = System.nanoTime() + READY.toNanos();
       while (true) {
-        for (int i = 0; i < c.size(); i++) {
-          if (!c.isAlive(i)) {
-            restart(i);
-          }
-        }
-        Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
         try {
+          for (int i = 0; i < c.size(); i++) {
+            if (!c.isAlive(i)) {
+              restart(i);
+            }
+          }
+          Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
           c.awaitCondition(p.label() + " ready (3 members Up everywhere, none unreachable"
               + (isRegent() ? ", 3 voters" : "") + ", a singleton running)", left,
               () -> anyDead() || ready());
-        } catch (AssertionError e) {
+          if (!anyDead()) {
+            return;
+          }
+        } catch (RuntimeException | AssertionError e) {
+          // A node died (e.g. downed by a resolver, or a restart that could not bind its port):
+          // restart it again while time is left.
           if (!anyDead() || System.nanoTime() > deadline) {
             throw e;
           }
-        }
-        if (!anyDead()) {
-          return;
+          log(p.label() + ": a node is down while waiting for the cluster (" + e
+              + "); restarting it");
+          failed("restart", e);
+          waitFor("a moment before restarting", Duration.ofSeconds(1));
         }
       }
     }
@@ -784,8 +807,10 @@ public final class FailoverBenchmark {
       return "idle";
     } else if (m == Metric.HEAP) {
       return "heap";
+    } else if (m == Metric.START_UP) {
+      return "start";
     }
-    return "start";
+    return "restart";
   }
 
   // -----------------------------------------------------------------------------------------------
