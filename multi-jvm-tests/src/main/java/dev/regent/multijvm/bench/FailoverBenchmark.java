@@ -696,8 +696,13 @@ public final class FailoverBenchmark {
       long watchEnd = resumed + 2_000_000_000L;
       boolean ended = poll(Duration.ofSeconds(20), () -> System.nanoTime() >= watchEnd
           && (!c.isAlive(h) || c.pid(h) != host.pid() || stopOf(host).isPresent()));
+      // The old incarnation's writes only: same process and token, up to its stop. The woken
+      // node may legitimately host a later incarnation (Regent: a newer term, e.g. when it wins
+      // the next election); Pekko's incarnations all write with token 0, so the stop bounds them.
+      long until = stopOf(host).map(SingletonStopped::nanos).orElse(Long.MAX_VALUE);
       var stale = c.resource().writes().stream()
-          .filter(w -> w.pid() == host.pid() && w.nanos() > resumed).toList();
+          .filter(w -> w.pid() == host.pid() && w.token() == host.token()
+              && w.nanos() > resumed && w.nanos() <= until).toList();
       long accepted = stale.stream().filter(HistoryEvent.WriteAttempt::accepted).count();
       add(Metric.PAUSE, "round=" + round, ms(next.nanos() - t0));
       add(Metric.STALE, "round=" + round, accepted);
