@@ -2,7 +2,7 @@
 # The failover benchmark: Regent against Pekko's built-in ClusterSingleton (with Pekko's
 # split-brain resolver, keep-majority), each with its defaults and a tuned profile, in four 3-node
 # clusters of separate JVMs on 127.0.0.1, one trial at a time, round-robin. Builds what it needs,
-# runs about 20 minutes with the default trial counts, prints the table and where the results went.
+# runs about 21 minutes (2 cores) with the default trial counts, prints the table and where the results went.
 # What it measures and how: docs/BENCHMARK.md. It asserts nothing about times.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,7 +22,7 @@ usage: ./bench.sh [options]
   --rate N                   messages per second sent during each crash (default 200)
   --idle-seconds N           idle CPU window (default 10)
   --budget-minutes N         start no trial that could end later than this (default 25)
-  --quick                    2 trials per cluster (Pekko default 1), 1 throughput run: ~7 min
+  --quick                    2 trials per cluster (Pekko default 1), 1 throughput run: ~8 min
   --out DIR                  results folder (default multi-jvm-tests/target/benchmark/<time>)
   --offline                  pass -o to Maven (everything already in ~/.m2)
 EOF
