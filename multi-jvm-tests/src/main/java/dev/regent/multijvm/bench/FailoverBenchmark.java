@@ -62,9 +62,9 @@ public final class FailoverBenchmark {
     this.deadlineNanos = startNanos + o.budget().toNanos();
   }
 
-  /** What a run produced. {@code table} is null when the report could not render it. */
+  /** What a run produced: the measurements, the report and its stdout table, where it was written. */
   public record Result(BenchReport report, List<Measurement> measurements,
-      Map<String, String> environment, Path outDir, String table, boolean written) {}
+      Map<String, String> environment, Path outDir, String table) {}
 
   /** Runs the benchmark; always closes every cluster (every node JVM is killed) before returning. */
   public static Result run(BenchOptions options) {
@@ -167,29 +167,17 @@ public final class FailoverBenchmark {
           + summary(m.values()) + " " + m.unit() + (m.note().isEmpty() ? "" : " | " + m.note()));
     }
     BenchReport report = BenchReport.of(ms, env);
-    String table = null;
-    boolean written = false;
+    String table = report.table();
+    System.out.println(table);
     try {
-      table = report.table();
-      System.out.println(table);
       Files.writeString(o.outDir().resolve("table.txt"), table, StandardCharsets.UTF_8);
-    } catch (UnsupportedOperationException e) {
-      // TEMPORARY (issue #8): BenchReport is written on another branch; until it is merged, the
-      // TRIAL and SUMMARY lines above (and trials.txt) are the output. Remove this catch then.
-      System.out.println("BENCH report table not available yet: " + e.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    try {
-      report.writeTo(o.outDir());
-      written = true;
-    } catch (UnsupportedOperationException e) {
-      // TEMPORARY (issue #8): as above, for results.json, results.md and failover.png.
-      System.out.println("BENCH report files not available yet: " + e.getMessage());
-    }
+    report.writeTo(o.outDir());
     log("results in " + o.outDir() + " (" + (System.nanoTime() - startNanos) / 1_000_000_000L
         + " s)");
-    return new Result(report, ms, env, o.outDir(), table, written);
+    return new Result(report, ms, env, o.outDir(), table);
   }
 
   private static String summary(List<Double> v) {
