@@ -18,9 +18,9 @@ final class Formats {
   private Formats() {}
 
   /**
-   * {@code v} in {@code unit}: integers for {@code ms}, {@code ns}, {@code us} and rates
-   * ({@code msg/s}, anything per second); one decimal for {@code %}; otherwise three significant
-   * digits (integers from 100 up).
+   * {@code v} in {@code unit}: integers for rates ({@code msg/s}, anything per second); one decimal
+   * for {@code %}; otherwise, durations included, three significant digits, and integers from 100
+   * up or when whole (an ask round trip of 1.23 ms must not print as 1).
    */
   static String value(String unit, double v) {
     if (!Double.isFinite(v)) {
@@ -30,10 +30,10 @@ final class Formats {
     if (u.equals("%")) {
       return String.format(Locale.ROOT, "%.1f", v);
     }
-    if (u.equals("ms") || u.equals("ns") || u.equals("us") || u.equals("µs") || u.endsWith("/s")) {
+    if (u.endsWith("/s")) {
       return Long.toString(Math.round(v));
     }
-    if (Math.abs(v) >= 100) {
+    if (Math.abs(v) >= 100 || v == Math.rint(v)) {
       return Long.toString(Math.round(v));
     }
     return significant(v, 3);

@@ -66,6 +66,8 @@ class BenchReportStatsTest {
   @Test
   void valuesAreFormattedByUnit() {
     assertEquals("1235", Formats.value("ms", 1234.5));
+    assertEquals("1.23", Formats.value("ms", 1.234));
+    assertEquals("15.6", Formats.value("ms", 15.64));
     assertEquals("41250", Formats.value("msg/s", 41_250.4));
     assertEquals("2.3", Formats.value("%", 2.31));
     assertEquals("0.0", Formats.value("%", 0.04));
