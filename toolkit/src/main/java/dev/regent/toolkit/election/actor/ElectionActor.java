@@ -414,9 +414,34 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     nameToAddress = addresses;
     if (!newEligible.equals(eligible)) {
       log.debug("Eligible voters: {}", newEligible);
+      if (foundedThisCluster(newEligible)) {
+        // The core bootstraps only as the sole member, but this actor may start (or see the
+        // membership) after others joined: the founder, then Up alone (upNumber 1), saw the
+        // others join before its first event. Tell the core the membership it missed, first.
+        log.info("Founded this cluster (first member Up) before its election started: bootstrapping"
+            + " the first voter configuration");
+        step(new ElectionEvent.MembershipChanged(System.nanoTime(), new TreeSet<>(List.of(selfName))));
+      }
       eligible = newEligible;
       step(new ElectionEvent.MembershipChanged(System.nanoTime(), newEligible));
     }
+  }
+
+  /**
+   * Whether this node formed its Pekko cluster (it was the first member moved to Up: upNumber 1,
+   * which Pekko never gives to a later member while any Up member remains) and its election has no
+   * configuration and has not seen a membership yet. Only such a node may be told it was the sole
+   * member: that is what it was when the cluster formed. A founder that restarts rejoins with a
+   * larger upNumber, so this is not the rejected "oldest member bootstraps" rule (ELECTION.md 3.5).
+   */
+  private boolean foundedThisCluster(SortedSet<String> newEligible) {
+    if (!eligible.isEmpty() || newEligible.size() < 2 || !newEligible.contains(selfName)
+        || !state.config().isEmpty()) {
+      return false;
+    }
+    Member self = members.get(selfUnique);
+    // Member.upNumber is package-private in Scala, public in bytecode; no other API says "first Up".
+    return self != null && self.status() == MemberStatus.up() && self.upNumber() == 1;
   }
 
   // ---- the core and its effects ---------------------------------------------------------------

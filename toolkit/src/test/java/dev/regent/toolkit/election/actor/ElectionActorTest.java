@@ -86,6 +86,32 @@ class ElectionActorTest {
     assertTrue(TestCluster.view(next).term() > term);
   }
 
+  /**
+   * The whole cluster is Up before any election starts (as when nodes start together and the
+   * singleton is initialised after the join): no node is ever the sole member, so only the
+   * founder's "I was first Up" can bootstrap. Before that rule nobody ever led.
+   */
+  @Test
+  void electionsStartedAfterTheClusterFormedStillElectALeader() {
+    cluster = new TestCluster(stateRoot);
+    List<ActorSystem<Void>> nodes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ActorSystem<Void> s = cluster.startSystem(0, "");
+      var seed = nodes.isEmpty() ? Cluster.get(s).selfMember().address()
+          : TestCluster.addressOf(nodes.get(0));
+      Cluster.get(s).manager().tell(org.apache.pekko.cluster.typed.Join.create(seed));
+      nodes.add(s);
+    }
+    cluster.awaitAllUp(ELECT);
+    // Started last-joined first, so the founder's election is the last to see the membership.
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      RegentElection.get(nodes.get(i));
+    }
+    ActorSystem<Void> leader = TestCluster.awaitLeader(nodes, -1, ELECT);
+    assertTrue(TestCluster.view(leader).holdsLease());
+    cluster.awaitVoters(ELECT);
+  }
+
   @Test
   void badInputIsDroppedAndChangesNothing() throws Exception {
     cluster = new TestCluster(stateRoot);
