@@ -178,6 +178,35 @@ public final class MultiJvmCluster implements AutoCloseable {
         groupOf.keySet().stream().sorted().mapToInt(Integer::intValue).toArray());
   }
 
+  /**
+   * Cuts the one link between nodes {@code a} and {@code b} (Artery blackhole, both directions, set
+   * on both nodes); every other link stays up, so each of them still reaches the rest of the
+   * cluster (a partial partition: the two are "indirectly connected"). Undo with
+   * {@link #restore} or {@link #heal}; a {@link #restart} of either node re-applies it.
+   */
+  public void cut(int a, int b) {
+    if (a == b) {
+      throw new IllegalArgumentException("a link needs two nodes: " + a);
+    }
+    running(a);
+    running(b);
+    cut.add(List.of(Math.min(a, b), Math.max(a, b)));
+    blackhole(a, b, true);
+    blackhole(b, a, true);
+    fault(HistoryEvent.FaultKind.CUT, Math.min(a, b), Math.max(a, b));
+  }
+
+  /** Restores the link between {@code a} and {@code b} that {@link #cut} (or a partition) cut. */
+  public void restore(int a, int b) {
+    fault(HistoryEvent.FaultKind.RESTORE, Math.min(a, b), Math.max(a, b));
+    for (int[] side : new int[][] {{a, b}, {b, a}}) {
+      if (nodes.get(side[0]).isAlive()) {
+        blackhole(side[0], side[1], false);
+      }
+    }
+    cut.remove(List.of(Math.min(a, b), Math.max(a, b)));
+  }
+
   /** Undoes every {@link #partition} on every running node. */
   public void heal() {
     for (Node n : nodes) {
@@ -208,7 +237,9 @@ public final class MultiJvmCluster implements AutoCloseable {
 
   /**
    * Starts node {@code i} again, on the same port with the same state directory; SIGKILLs it first
-   * if it still runs. Blackholes of a current {@link #partition} are applied to the new process.
+   * if it still runs. Blackholes of a current {@link #partition} or {@link #cut} are applied to the
+   * new process. (The other side of each cut link keeps its blackhole: Artery keys it by address,
+   * which the restarted node keeps; it is set again there too unless that node is paused.)
    */
   public void restart(int i) {
     Node n = nodes.get(i);
@@ -222,7 +253,7 @@ public final class MultiJvmCluster implements AutoCloseable {
         int other = pair.get(0) == i ? pair.get(1) : pair.get(0);
         awaitControl(i);
         blackhole(i, other, true);
-        if (nodes.get(other).isAlive()) {
+        if (nodes.get(other).isAlive() && !nodes.get(other).paused) {
           blackhole(other, i, true);
         }
       }
@@ -277,6 +308,30 @@ public final class MultiJvmCluster implements AutoCloseable {
       }
       return condition.getAsBoolean();
     });
+  }
+
+  /**
+   * A bounded observation window: polls {@code invariant} every 100 ms for {@code window} and fails
+   * with {@code description} at the first poll where it is false, or at once if a node exits
+   * unexpectedly. For "nothing happens while ..." assertions, without sleeping.
+   *
+   * @return how many polls saw the invariant hold
+   */
+  public int assertDuring(String description, Duration window, BooleanSupplier invariant) {
+    return Await.holds(description, window, () -> {
+      for (Node n : nodes) {
+        if (n.unexpectedExit != null) {
+          throw new AssertionError("node " + n.index + " exited unexpectedly with status "
+              + n.unexpectedExit + " during: " + description + "; see " + n.logFile);
+        }
+      }
+      return invariant.getAsBoolean();
+    });
+  }
+
+  /** Whether node {@code i} is paused (SIGSTOPped by {@link #pause} and not resumed). */
+  public boolean isPaused(int i) {
+    return nodes.get(i).isAlive() && nodes.get(i).paused;
   }
 
   /** Whether node {@code i}'s process runs (paused counts as running). */
