@@ -214,7 +214,7 @@ public final class MultiJvmCluster implements AutoCloseable {
         if (n.paused) {
           throw new IllegalStateException("node " + n.index + " is paused; resume it before heal()");
         }
-        control(n.index, "HEAL");
+        controlWhenReady(n.index, "HEAL");
       }
     }
     cut.clear();
@@ -424,14 +424,35 @@ public final class MultiJvmCluster implements AutoCloseable {
 
   /**
    * The seed nodes node {@code i} joins through. At the first start, the first nodes (the first of
-   * them forms the cluster if no other seed answers within {@code seed-node-timeout}). When other
-   * nodes run (a restart), the running nodes only: a restarted first seed must not form a new
-   * cluster of its own when the others are slow to answer.
+   * them forms the cluster if no other seed answers within {@code seed-node-timeout}). At a
+   * restart, the running nodes that are Up members of a cluster: a restarted first seed must not
+   * form a new cluster of its own when the others are slow to answer, and a node must not wait for
+   * nodes that are themselves only trying to join (the cluster is gone when every member was
+   * crashed or downed). When no running node is an Up member, the first nodes again: then node 0,
+   * if it is the one starting, forms a new cluster, and the others join it once it is Up.
    */
   private List<String> seedsFor(int i) {
-    List<String> live = nodes.stream().filter(n -> n.index != i && n.isAlive())
+    List<String> members = nodes.stream()
+        .filter(n -> n.index != i && n.isAlive() && !n.paused && isUpMember(n.index))
         .map(Node::address).toList();
-    return live.isEmpty() ? seeds : live;
+    return members.isEmpty() ? seeds : members;
+  }
+
+  /** Whether node {@code i} answers at once that it is an Up member (false if it cannot answer). */
+  private boolean isUpMember(int i) {
+    if (!Files.exists(nodes.get(i).dir.resolve(NodeMain.CONTROL_PORT_FILE))) {
+      return false;
+    }
+    try {
+      String reply = controlRaw(i, "STATUS");
+      if (!reply.startsWith("OK ")) {
+        return false;
+      }
+      NodeStatus st = HistoryRecorder.JSON.readValue(reply.substring(3), NodeStatus.class);
+      return "Up".equals(st.selfStatus()) || "WeaklyUp".equals(st.selfStatus());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private int[] running() {
@@ -447,7 +468,7 @@ public final class MultiJvmCluster implements AutoCloseable {
   }
 
   private void blackhole(int on, int target, boolean cutIt) {
-    control(on, (cutIt ? "BLACKHOLE " : "UNBLACKHOLE ") + nodes.get(target).address());
+    controlWhenReady(on, (cutIt ? "BLACKHOLE " : "UNBLACKHOLE ") + nodes.get(target).address());
   }
 
   private void fault(HistoryEvent.FaultKind kind, int... nodeIndexes) {
@@ -470,6 +491,35 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
     throw new IllegalStateException("node " + i + " answered " + request + " with: " + reply);
   }
+
+  /**
+   * Like {@link #control}, but while the node answers that its actor system is still starting (a
+   * node just (re)started), asks again every 100 ms for up to 60 s.
+   */
+  private String controlWhenReady(int i, String request) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      String reply = controlRaw(i, request);
+      if (!reply.startsWith(NOT_READY)) {
+        if (reply.startsWith("OK")) {
+          return reply.length() > 3 ? reply.substring(3) : "";
+        }
+        throw new IllegalStateException("node " + i + " answered " + request + " with: " + reply);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("node " + i + " still not ready for " + request
+            + " after 60 s; see " + nodes.get(i).logFile);
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static final String NOT_READY = "ERR not-ready";
 
   private String controlRaw(int i, String request) {
     Node n = running(i);
