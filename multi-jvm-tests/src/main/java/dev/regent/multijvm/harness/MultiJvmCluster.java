@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each node runs {@link NodeMain} in its own JVM, with the test JVM's class path (directories
  * packed into jars, see {@link ClassPathJars}), small heaps and fast start-up flags, an AppCDS
- * archive built once per class path, a free port on 127.0.0.1, and the first
+ * archive built once per class path, a free port on 127.0.0.1 (below the kernel's ephemeral port
+ * range, so no outgoing connection takes it while the node is down), and the first
  * {@link Builder#seedCount} nodes as seed nodes.
  *
  * <p>Files, under {@code <work dir>} (default {@code target}):
@@ -564,12 +565,53 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A port for a node, free when checked, and below the kernel's ephemeral range when that range
+   * is known and leaves room: a node's port is released between this check and the node's bind
+   * (and again whenever the node is down), and a port of the ephemeral range can be taken at any
+   * moment by any process's outgoing connection (on a shared machine, a node then failed to start
+   * with "Address already in use"). Below the range, only a program that binds that port on
+   * purpose can collide.
+   */
   static int freePort() {
+    int[] ephemeral = ephemeralRange();
+    int low = 10_000;
+    int high = ephemeral[0] - 1;
+    if (high - low >= 1000) {
+      var random = java.util.concurrent.ThreadLocalRandom.current();
+      for (int attempt = 0; attempt < 100; attempt++) {
+        int port = random.nextInt(low, high + 1);
+        if (PORTS_HANDED_OUT.contains(port)) {
+          continue;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+          s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+          PORTS_HANDED_OUT.add(port);
+          return port;
+        } catch (IOException taken) {
+          // try another
+        }
+      }
+    }
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Ports this JVM has given to nodes: not handed out twice. */
+  private static final Set<Integer> PORTS_HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /** The kernel's ephemeral port range ({@code /proc/sys/net/ipv4/ip_local_port_range}). */
+  private static int[] ephemeralRange() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+          .split("\\s+");
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {32768, 60999}; // Linux's default
     }
   }
 
