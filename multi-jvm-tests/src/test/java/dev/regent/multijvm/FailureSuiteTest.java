@@ -258,6 +258,10 @@ class FailureSuiteTest {
       int leader = first.node();
       int follower = (leader + 1) % 3;
       String leaderId = c.probe(leader, LeadershipReporter.SELF);
+      // Otherwise the first cut could "take effect" at once on a follower that has not yet heard
+      // from the leader at all.
+      c.awaitCondition("node " + follower + " follows " + leaderId, Singletons.WAIT,
+          () -> leaderId.equals(c.probe(follower, LeadershipReporter.LEADER)));
       int flaps = 10;
       long t0 = System.nanoTime();
       for (int k = 1; k <= flaps; k++) {

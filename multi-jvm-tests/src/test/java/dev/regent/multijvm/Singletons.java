@@ -41,15 +41,31 @@ final class Singletons {
    * the cluster lose a node and keep a quorum (the election adds voters one at a time).
    */
   static void awaitVoters(MultiJvmCluster c, int n) {
-    c.awaitCondition("every running node has " + n + " voters", WAIT, () -> {
+    try {
+      c.awaitCondition("every running node has " + n + " voters", WAIT, () -> {
+        for (int i = 0; i < c.size(); i++) {
+          if (c.isAlive(i)
+              && Integer.parseInt(c.probe(i, LeadershipReporter.VOTERS)) != n) {
+            return false;
+          }
+        }
+        return true;
+      });
+    } catch (AssertionError e) {
+      var voters = new java.util.TreeMap<Integer, String>();
       for (int i = 0; i < c.size(); i++) {
-        if (c.isAlive(i)
-            && Integer.parseInt(c.probe(i, LeadershipReporter.VOTERS)) != n) {
-          return false;
+        try {
+          voters.put(i, c.isAlive(i) ? c.probe(i, LeadershipReporter.VOTERS) : "down");
+        } catch (RuntimeException unreadable) {
+          voters.put(i, "? (" + unreadable.getMessage() + ")");
         }
       }
-      return true;
-    });
+      boolean none = voters.values().stream().allMatch(v -> v.equals("0") || v.equals("down"));
+      throw new AssertionError(e.getMessage() + "; voters per node: " + voters
+          + (none ? " - no node has a voter configuration: the founder's election never"
+              + " bootstrapped one (it saw the other members Up before itself alone, see"
+              + " docs/ELECTION.md §3.5)" : ""), e);
+    }
   }
 
   /** Every incarnation that has not stopped and whose process still runs (paused counts). */
