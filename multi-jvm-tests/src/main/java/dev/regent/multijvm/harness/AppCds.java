@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
  * it creates its actor system and joins a cluster, pre-parsed and verified, mapped into each node
  * JVM at start instead of being loaded from the jars again.
  *
- * <p>Built once per class path and JVM flags: a training node ({@code NodeMain --train}) forms a
- * cluster of one, waits until Up and exits cleanly with {@code -XX:ArchiveClassesAtExit}. The
+ * <p>Built once per class path and JVM flags: a training JVM ({@code NodeMain --train}, see
+ * {@link Training}) runs a two-node cluster with Regent's election and singleton, so that the
+ * archive also holds what a real node loads to join others (Artery's outbound streams, the join
+ * protocol, the serializers, Regent's classes), and exits cleanly with
+ * {@code -XX:ArchiveClassesAtExit}. The
  * archive is named after a fingerprint of the jars (paths, sizes, times) and the flags, so a
  * rebuild that changes a jar gets a new archive instead of a stale one (which the JVM would reject
  * with a warning and run without). When training fails, nodes run without an archive and a warning

@@ -72,6 +72,15 @@ public final class MultiJvmCluster implements AutoCloseable {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(15);
 
+  /**
+   * The nodes' heap, GC, JIT and logging flags, unless {@link Builder#baseJvmOptions} replaces them.
+   * C1 only ({@code TieredStopAtLevel=1}): with C2 its compiler threads compete with the start-up
+   * on 2 cores (fresh join measured 8.6 s instead of 3.8 s). {@code -XX:CICompilerCount=1} and
+   * {@code -XX:-UsePerfData} made no measurable difference (docs/MULTI-JVM.md, "Start-up time").
+   */
+  public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dregent.node.loglevel=INFO");
+
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (Process p : LIVE) {
@@ -424,36 +433,23 @@ public final class MultiJvmCluster implements AutoCloseable {
   // Internals
 
   /**
-   * The seed nodes node {@code i} joins through. At the first start, the first nodes (the first of
-   * them forms the cluster if no other seed answers within {@code seed-node-timeout}). At a
-   * restart, the running nodes that are Up members of a cluster: a restarted first seed must not
-   * form a new cluster of its own when the others are slow to answer, and a node must not wait for
-   * nodes that are themselves only trying to join (the cluster is gone when every member was
-   * crashed or downed). When no running node is an Up member, the first nodes again: then node 0,
-   * if it is the one starting, forms a new cluster, and the others join it once it is Up.
+   * The seed nodes node {@code i} joins through. While the JVM of any other node runs: every other
+   * node, never itself. It then never forms a cluster of its own beside one that may exist, and
+   * joins whichever node first answers as a member: also when the node it would have picked is
+   * paused, still joining or gone, and when the whole cluster was gone and is formed again (every
+   * member crashed or downed; a node restarted alone forms it, see below). When no other node
+   * runs: the configured seeds; the first seed then joins itself at once, as no cluster can exist:
+   * listing the other seeds too would make it wait for their answers up to
+   * {@code seed-node-timeout}, checked on a 1 s tick (about 1 s of every cold start, measured).
+   * Nodes are spawned in order, so at the first start node 0 forms the cluster and the others join
+   * it.
    */
   private List<String> seedsFor(int i) {
-    List<String> members = nodes.stream()
-        .filter(n -> n.index != i && n.isAlive() && !n.paused && isUpMember(n.index))
-        .map(Node::address).toList();
-    return members.isEmpty() ? seeds : members;
-  }
-
-  /** Whether node {@code i} answers at once that it is an Up member (false if it cannot answer). */
-  private boolean isUpMember(int i) {
-    if (!Files.exists(nodes.get(i).dir.resolve(NodeMain.CONTROL_PORT_FILE))) {
-      return false;
+    boolean othersRun = nodes.stream().anyMatch(n -> n.index != i && n.isAlive());
+    if (othersRun) {
+      return nodes.stream().filter(n -> n.index != i).map(Node::address).toList();
     }
-    try {
-      String reply = controlRaw(i, "STATUS");
-      if (!reply.startsWith("OK ")) {
-        return false;
-      }
-      NodeStatus st = HistoryRecorder.JSON.readValue(reply.substring(3), NodeStatus.class);
-      return "Up".equals(st.selfStatus()) || "WeaklyUp".equals(st.selfStatus());
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
+    return seeds.get(0).equals(nodes.get(i).address()) ? List.of(seeds.get(0)) : seeds;
   }
 
   private int[] running() {
@@ -791,8 +787,7 @@ public final class MultiJvmCluster implements AutoCloseable {
     private String setup = NodeSetup.None.class.getName();
     private String config = "";
     private final List<String> jvmOptions = new ArrayList<>();
-    private List<String> baseJvmOptions = List.of("-Xmx128m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dregent.node.loglevel=INFO");
+    private List<String> baseJvmOptions = DEFAULT_JVM_OPTIONS;
     private Path workDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target");
     private String classPath = System.getProperty("java.class.path");
     private boolean appCds = true;

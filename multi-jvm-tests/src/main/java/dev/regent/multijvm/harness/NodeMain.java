@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -30,10 +29,13 @@ import org.apache.pekko.cluster.Cluster;
  * during its start-up exits too), opens the control server ({@link ControlServer}) and publishes its
  * port in {@code DIR/control-port}, creates the actor system (system name {@value #SYSTEM_NAME}) with
  * the harness's configuration, runs the {@link NodeSetup}, and prints one line when the node is Up:
- * {@code REGENT-NODE-UP node=N spawn-to-up-ms=... (jvm-to-main-ms=... system-ms=...)}.
+ * {@code REGENT-NODE-UP node=N spawn-to-up-ms=... (jvm-to-main-ms=... logging-ms=... config-ms=...
+ * system-ms=... setup-ms=... join-ms=... joining-to-up-ms=...)}: the phases of the start-up, each
+ * from the end of the one before (see {@link StartupPhases}).
  *
- * <p>With {@code --train} the node forms a cluster of one, waits until it is Up, and exits cleanly:
- * the harness runs it once with {@code -XX:ArchiveClassesAtExit} to build the AppCDS archive.
+ * <p>With {@code --train} the node runs {@link Training} instead: a two-node cluster in this JVM
+ * running Regent's election and singleton, then a clean exit. The harness runs it once with
+ * {@code -XX:ArchiveClassesAtExit} to build the AppCDS archive.
  *
  * <p>Exit status: 0 after a graceful leave or {@code EXIT}; {@value #EXIT_SETUP_FAILED} when the
  * actor system or the setup fails to start (the cause is printed to the node's log); 97 when the
@@ -57,13 +59,23 @@ public final class NodeMain {
     int port = Integer.parseInt(opts.get("port"));
     Path nodeDir = Path.of(opts.get("node-dir"));
     long spawnNanos = Long.parseLong(opts.getOrDefault("spawn-nanos", Long.toString(mainNanos)));
-    boolean train = opts.containsKey("train");
-    List<String> seeds = train ? List.of("127.0.0.1:" + port) : List.of(opts.get("seeds").split(","));
+    if (opts.containsKey("train")) {
+      Training.run(port, nodeDir);
+      return;
+    }
+    List<String> seeds = List.of(opts.get("seeds").split(","));
+    var phases = new StartupPhases(spawnNanos);
+    phases.mark("jvm-to-main", mainNanos);
 
     var control = new ControlServer(index);
     publishControlPort(nodeDir, control.port());
 
+    // Logging first, on its own: the actor system would initialise it anyway (Slf4jLogger), but
+    // then its cost would hide inside system-ms.
+    org.slf4j.LoggerFactory.getILoggerFactory();
+    phases.mark("logging");
     Config config = config(opts, port, seeds, nodeDir.resolve(STATE_DIR));
+    phases.mark("config");
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
@@ -71,33 +83,28 @@ public final class NodeMain {
       failStart("creating the actor system failed", e);
       return;
     }
-    long systemNanos = System.nanoTime();
+    phases.mark("system");
     control.attach(system);
     var history = new HistoryRecorder(nodeDir.resolve(EVENTS_FILE), index);
     var cluster = Cluster.get(Adapter.toClassic(system));
+    StartupPhases.markWhenSelfJoins(system, phases);
     cluster.registerOnMemberUp(() -> {
       long up = System.nanoTime();
       long spawnToUp = TimeUnit.NANOSECONDS.toMillis(up - spawnNanos);
       history.record(new HistoryEvent.MemberUp(index, ProcessHandle.current().pid(), spawnToUp, up,
           System.currentTimeMillis()));
+      phases.mark("joining-to-up", up);
       System.out.println("REGENT-NODE-UP node=" + index + " spawn-to-up-ms=" + spawnToUp
-          + " (jvm-to-main-ms=" + TimeUnit.NANOSECONDS.toMillis(mainNanos - spawnNanos)
-          + " system-ms=" + TimeUnit.NANOSECONDS.toMillis(systemNanos - mainNanos) + ")");
+          + " (" + phases + ")");
       System.out.flush();
-      if (train) {
-        CoordinatedShutdown.get(Adapter.toClassic(system))
-            .run(CoordinatedShutdown.jvmExitReason());
-      }
     });
-    if (train) {
-      return;
-    }
     String setupClass = opts.getOrDefault("setup", NodeSetup.None.class.getName());
     var resource = new FencedResourceClient(Integer.parseInt(opts.getOrDefault("resource-port", "0")), index);
     try {
       NodeSetup setup = (NodeSetup) Class.forName(setupClass).getDeclaredConstructor().newInstance();
       setup.start(new NodeContext(index, system, nodeDir.resolve(STATE_DIR), history, resource,
           control.probes));
+      phases.mark("setup");
     } catch (Throwable e) {
       failStart("node setup " + setupClass + " failed", e);
     }
@@ -135,10 +142,19 @@ public final class NodeMain {
         "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
         "pekko.log-dead-letters = 5",
         "pekko.log-dead-letters-during-shutdown = off",
+        // Joining to Up takes a leader-actions tick and gossip both ways: 200 ms each, not 1 s.
         "pekko.cluster.gossip-interval = 200ms",
         "pekko.cluster.leader-actions-interval = 200ms",
-        "pekko.cluster.seed-node-timeout = 1s",
-        "pekko.cluster.retry-unsuccessful-join-after = 1s",
+        // The cluster daemon's ticks (gossip, leader actions, and the check whether a join attempt
+        // timed out) start after this delay (default 1 s). A node restarted at the address of a
+        // member that crashed is refused until the cluster removed the old incarnation, and
+        // retries its join only at the first tick after retry-unsuccessful-join-after: 1 s + 1 s
+        // before, 0.5 s now (measured: restart after SIGKILL, see docs/MULTI-JVM.md).
+        "pekko.cluster.periodic-tasks-initial-delay = 200ms",
+        "pekko.cluster.retry-unsuccessful-join-after = 500ms",
+        // A seed that is not the first resends InitJoin after this long without an answer (the
+        // first seed of a cold start joins itself at once: MultiJvmCluster gives it no other seed).
+        "pekko.cluster.seed-node-timeout = 500ms",
         // Pekko's failure detector only drives membership (and a downing provider); on a loaded
         // 2-core machine five starting JVMs starve each other for seconds, and a 1 s pause made
         // the resolver down nodes during start-up. 3 s is Pekko's default.

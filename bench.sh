@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The failover benchmark: Regent against Pekko's built-in ClusterSingleton (with Pekko's
+# split-brain resolver, keep-majority), each with its defaults and a tuned profile, in four 3-node
+# clusters of separate JVMs on 127.0.0.1, one trial at a time, round-robin. Builds what it needs,
+# runs about 21 minutes (2 cores) with the default trial counts, prints the table and where the results went.
+# What it measures and how: docs/BENCHMARK.md. It asserts nothing about times.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+  cat <<'EOF'
+usage: ./bench.sh [options]
+  --crash N                  crash (SIGKILL) trials per cluster (default 10)
+  --crash-pekko-default N    crash trials for Pekko default, ~60 s each (default 4)
+  --pause N                  pause (SIGSTOP) trials per cluster (default 3)
+  --pause-pekko-default N    pause trials for Pekko default, ~60 s each (default 2)
+  --graceful N               SIGTERM trials per cluster (default 5)
+  --graceful-pekko-default N SIGTERM trials for Pekko default (default 5)
+  --rounds N                 throughput and ask-latency runs per cluster (default 3)
+  --messages N               work messages per throughput run (default 20000)
+  --asks N                   timed asks per latency run (default 2000)
+  --rate N                   messages per second sent during each crash (default 200)
+  --idle-seconds N           idle CPU window (default 10)
+  --budget-minutes N         start no trial that could end later than this (default 25)
+  --quick                    2 trials per cluster (Pekko default 1), 1 throughput run: ~8 min
+  --out DIR                  results folder (default multi-jvm-tests/target/benchmark/<time>)
+  --offline                  pass -o to Maven (everything already in ~/.m2)
+EOF
+}
+
+props=()
+out=""
+mvn_flags=(-B)
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --crash) props+=("-Dregent.bench.crash=$2"); shift 2 ;;
+    --crash-pekko-default) props+=("-Dregent.bench.crash.pekko-default=$2"); shift 2 ;;
+    --pause) props+=("-Dregent.bench.pause=$2"); shift 2 ;;
+    --pause-pekko-default) props+=("-Dregent.bench.pause.pekko-default=$2"); shift 2 ;;
+    --graceful) props+=("-Dregent.bench.graceful=$2"); shift 2 ;;
+    --graceful-pekko-default) props+=("-Dregent.bench.graceful.pekko-default=$2"); shift 2 ;;
+    --rounds) props+=("-Dregent.bench.rounds=$2"); shift 2 ;;
+    --messages) props+=("-Dregent.bench.messages=$2"); shift 2 ;;
+    --asks) props+=("-Dregent.bench.asks=$2"); shift 2 ;;
+    --rate) props+=("-Dregent.bench.rate=$2"); shift 2 ;;
+    --idle-seconds) props+=("-Dregent.bench.idle-seconds=$2"); shift 2 ;;
+    --budget-minutes) props+=("-Dregent.bench.budget-minutes=$2"); shift 2 ;;
+    --quick)
+      props+=("-Dregent.bench.crash=2" "-Dregent.bench.crash.pekko-default=1"
+        "-Dregent.bench.pause=2" "-Dregent.bench.pause.pekko-default=1"
+        "-Dregent.bench.graceful=2" "-Dregent.bench.graceful.pekko-default=1"
+        "-Dregent.bench.rounds=1")
+      shift ;;
+    --out) out="$2"; shift 2 ;;
+    --offline) mvn_flags+=(-o); shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+if [ -z "$out" ]; then
+  out="multi-jvm-tests/target/benchmark/$(date +%Y%m%d-%H%M%S)"
+fi
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+command_line="./bench.sh${*:+ $*}"
+
+echo "bench: building and running (log: $out/mvn.log); progress lines follow"
+set +e
+mvn "${mvn_flags[@]}" -pl multi-jvm-tests -am verify \
+  -Dtest=FailoverBenchmarkTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dregent.bench=full -Dregent.bench.out="$out" -Dregent.bench.command="$command_line" \
+  ${props[@]+"${props[@]}"} 2>&1 | tee "$out/mvn.log" | grep --line-buffered -E '^(BENCH|TRIAL) |\[ERROR\]|BUILD (SUCCESS|FAILURE)'
+status=${PIPESTATUS[0]}
+set -e
+
+echo
+if [ -f "$out/table.txt" ]; then
+  cat "$out/table.txt"
+else
+  grep '^SUMMARY ' "$out/mvn.log" || true
+fi
+echo
+echo "bench: results in $out (trials.txt: every value; results.json, results.md, failover.png:"
+echo "       the report; node logs under multi-jvm-tests/target/node-logs/bench-*)"
+if [ "$status" -ne 0 ]; then
+  echo "bench: the run failed (Maven status $status); see $out/mvn.log" >&2
+fi
+exit "$status"

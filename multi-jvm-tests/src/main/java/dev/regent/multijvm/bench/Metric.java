@@ -1,0 +1,48 @@
+package dev.regent.multijvm.bench;
+
+import java.util.List;
+
+/**
+ * The rows of the failover benchmark, in report order. docs/BENCHMARK.md says how each is measured.
+ *
+ * @param name the {@link Measurement#metric()} text
+ * @param unit the {@link Measurement#unit()}
+ * @param higherIsBetter as in {@link Measurement}
+ * @param per what one value is: "trial", "node" or "start"
+ */
+public record Metric(String name, String unit, boolean higherIsBetter, String per) {
+
+  /** SIGKILL of the host's JVM → the new instance started on another node. */
+  public static final Metric CRASH = new Metric("crash failover", "ms", false, "trial");
+  /** Sent − processed of the 200/s stream through a surviving node's proxy during a crash trial. */
+  public static final Metric LOST = new Metric("messages lost (crash)", "msgs", false, "trial");
+  /** SIGSTOP of the host → the new instance started on another node. */
+  public static final Metric PAUSE = new Metric("pause failover", "ms", false, "trial");
+  /** Writes of the woken old instance after SIGCONT that the resource accepted. */
+  public static final Metric STALE =
+      new Metric("stale writes accepted (pause)", "writes", false, "trial");
+  /** SIGTERM of the host → the new instance started on another node. */
+  public static final Metric GRACEFUL = new Metric("graceful handover", "ms", false, "trial");
+  /** The old instance stopped → the new instance started (SIGTERM trials). */
+  public static final Metric GRACEFUL_GAP =
+      new Metric("graceful stop-to-start", "ms", false, "trial");
+  /** Messages per second through a non-host node's proxy, processed by the singleton. */
+  public static final Metric THROUGHPUT = new Metric("proxy throughput", "msg/s", true, "trial");
+  /** Median round trip of sequential asks through a non-host node's proxy. */
+  public static final Metric ASK_P50 = new Metric("ask round-trip p50", "ms", false, "trial");
+  /** 99th percentile of the same asks. */
+  public static final Metric ASK_P99 = new Metric("ask round-trip p99", "ms", false, "trial");
+  /** utime + stime of a node JVM over an idle window, in % of one core. */
+  public static final Metric IDLE_CPU = new Metric("idle CPU per node", "%", false, "node");
+  /** Heap in use per node JVM after a full GC. */
+  public static final Metric HEAP = new Metric("heap used per node", "MiB", false, "node");
+  /** Node JVM spawned → the node sees itself Up, when the cluster starts (3 JVMs together). */
+  public static final Metric START_UP = new Metric("start to Up", "ms", false, "start");
+  /** Node JVM spawned → Up, when a killed or stopped node rejoins the running cluster. */
+  public static final Metric RESTART_UP = new Metric("restart to Up", "ms", false, "start");
+
+  public static List<Metric> all() {
+    return List.of(CRASH, LOST, PAUSE, STALE, GRACEFUL, GRACEFUL_GAP, THROUGHPUT, ASK_P50,
+        ASK_P99, IDLE_CPU, HEAP, START_UP, RESTART_UP);
+  }
+}
