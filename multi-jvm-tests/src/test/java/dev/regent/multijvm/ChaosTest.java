@@ -408,8 +408,17 @@ class ChaosTest {
         if (e instanceof RuntimeException r) {
           awaitSomeExit(c, aliveBefore, r);
         }
-        List<Integer> members = IntStream.range(0, N).filter(i -> isUpMember(c, i)).boxed()
-            .toList();
+        List<Integer> members = upMembers(c);
+        if (members.isEmpty()) {
+          // Nodes just resumed or restarted may need a moment to answer: look again, bounded.
+          try {
+            c.awaitCondition("some node is an Up member", Duration.ofSeconds(10),
+                () -> !upMembers(c).isEmpty());
+          } catch (AssertionError none) {
+            // none: the cluster is gone
+          }
+          members = upMembers(c);
+        }
         log("recovery round " + round + " (" + e.getMessage() + "): Up members " + members);
         if (members.isEmpty()) {
           log("no cluster left: full restart, node 0 first");
@@ -431,6 +440,10 @@ class ChaosTest {
         }
       }
     }
+  }
+
+  private static List<Integer> upMembers(MultiJvmCluster c) {
+    return IntStream.range(0, N).filter(i -> isUpMember(c, i)).boxed().toList();
   }
 
   private static boolean isUpMember(MultiJvmCluster c, int i) {
