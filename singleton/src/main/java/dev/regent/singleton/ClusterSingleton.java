@@ -110,6 +110,10 @@ public final class ClusterSingleton implements Extension {
           SingletonManager.create(singleton, settings, source, stats),
           SingletonPaths.managerName(name), Props.empty());
       registerShutdownTask(name, manager, settings);
+      Duration stopWait = settings.stopBudget().plusSeconds(2);
+      source.addHandOverTask("regent-singleton-stop-" + name,
+          () -> AskPattern.ask(manager, SingletonManager.StopForHandOver::new, stopWait,
+              system.scheduler()));
     }
     ActorRef<Object> proxy = system.systemActorOf(
         SingletonProxy.create(name, settings, source, stats), SingletonPaths.proxyName(name),

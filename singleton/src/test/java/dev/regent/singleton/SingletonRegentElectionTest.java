@@ -160,6 +160,39 @@ class SingletonRegentElectionTest {
     recorder.assertNoOverlap();
   }
 
+  /**
+   * {@code transferLeadership} on the leader: the next leader takes its lease at once (the
+   * hand-over exempts voters from their promise), so the old instance must be gone before this
+   * node steps down. This singleton ignores its stop message and is only stopped hard after
+   * {@code stop-timeout}: without the hand-over task, the new instance would start while it runs.
+   */
+  @Test
+  void transferLeadershipStopsTheInstanceBeforeTheNextLeaderStartsOne() throws Exception {
+    List<ActorSystem<Void>> nodes = form(3);
+    nodes.forEach(n -> ClusterSingleton.get(n).init(
+        SingletonActor.ofFenced(ctx -> slowToStop(ctx, recorder), NAME)
+            .withStopMessage(new TestSingleton.Stop())));
+    Incarnation first = recorder.awaitOneRunning(WAIT);
+    ActorSystem<Void> leader = cluster.byName(first.node());
+    RegentElection.get(leader).transferLeadership(Duration.ofSeconds(10))
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Incarnation next = recorder.awaitNewInstance(first, WAIT);
+    assertTrue(next.token() > first.token(), recorder.toString());
+    recorder.assertNoOverlap();
+  }
+
+  private static org.apache.pekko.actor.typed.Behavior<TestSingleton.Command> slowToStop(
+      SingletonContext ctx, InstanceRecorder recorder) {
+    int id = recorder.started(ctx.node().name(), ctx.fencingToken().value());
+    return Behaviors.receive(TestSingleton.Command.class)
+        .onMessage(TestSingleton.Stop.class, s -> Behaviors.same())
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
+          recorder.stopped(id);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
   @Test
   void clusterLeaveOfLeaderHandsOverWithoutOverlap() {
     List<ActorSystem<Void>> nodes = form(3);

@@ -3,6 +3,9 @@ package dev.regent.singleton.internal;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -22,4 +25,10 @@ public interface LeadershipSource {
 
   /** A snapshot, readable from any thread. */
   Leadership current();
+
+  /**
+   * Work that must finish before this node hands its leadership over on request (stopping the
+   * instance); a source without hand-overs ignores it.
+   */
+  default void addHandOverTask(String name, Supplier<CompletionStage<Done>> task) {}
 }

@@ -4,6 +4,9 @@ import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.leadership.RegentElection;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -37,6 +40,11 @@ public final class LeadershipSources {
     @Override
     public Leadership current() {
       return election.current();
+    }
+
+    @Override
+    public void addHandOverTask(String name, Supplier<CompletionStage<Done>> task) {
+      election.addHandOverTask(name, task);
     }
   }
 }

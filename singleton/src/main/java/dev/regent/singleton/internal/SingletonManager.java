@@ -57,6 +57,13 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   /** Stop the instance for CoordinatedShutdown and answer once it has terminated. */
   public record StopForShutdown(ActorRef<Done> replyTo) {}
 
+  /**
+   * This node is about to hand its leadership over ({@code transferLeadership}): stop the
+   * instance, do not start one again in the current term, and answer once none runs. The next
+   * leader may take its lease as soon as this node steps down, so the instance must be gone first.
+   */
+  public record StopForHandOver(ActorRef<Done> replyTo) {}
+
   private record LeaseCheck() {}
 
   private record HardStop(ActorRef<?> instance) {}
@@ -114,6 +121,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   /** At most one warning per 10 s while the buffer overflows; the counter has the total. */
   private RateLimitedLog dropLog;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
+  /** {@link StopForHandOver}: answered when no instance runs. */
+  private final List<ActorRef<Done>> handOverWaiters = new ArrayList<>();
 
   public static <M> Behavior<Object> create(SingletonActor<M> singleton,
       ClusterSingletonSettings settings, LeadershipSource source, StatsCounters stats) {
@@ -160,6 +169,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         .onMessage(HardStop.class, this::onHardStop)
         .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
         .onMessage(StopForShutdown.class, this::onStopForShutdown)
+        .onMessage(StopForHandOver.class, this::onStopForHandOver)
         .onMessage(Announce.class, m -> {
           announce();
           return this;
@@ -173,7 +183,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> onBecameLeader(BecameLeader e) {
-    if (leaderTerm.isEmpty() || leaderTerm.getAsLong() != e.term()) {
+    // A finished term stays finished (the instance stopped by itself, or it is being handed over).
+    if (finishedTerm.isPresent() && finishedTerm.getAsLong() != e.term()) {
       finishedTerm = OptionalLong.empty();
     }
     leaderTerm = OptionalLong.of(e.term());
@@ -235,6 +246,22 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return reconcile("coordinated shutdown");
   }
 
+  private Behavior<Object> onStopForHandOver(StopForHandOver m) {
+    // The election's own view: BecameLeader may still be on its way to this mailbox.
+    Leadership now = source.current();
+    if (now.isLeader()) {
+      finishedTerm = OptionalLong.of(now.term());
+    } else if (leaderTerm.isPresent()) {
+      finishedTerm = leaderTerm;
+    }
+    if (instance == null) {
+      m.replyTo().tell(Done.getInstance());
+    } else {
+      handOverWaiters.add(m.replyTo());
+    }
+    return reconcile("leadership is being handed over");
+  }
+
   private Behavior<Object> onHardStop(HardStop m) {
     if (m.instance().equals(instance)) {
       log.warn("Singleton [{}] of term {} did not stop within {}; stopping it now",
@@ -266,6 +293,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
       shutdownWaiters.clear();
     }
+    handOverWaiters.forEach(w -> w.tell(Done.getInstance()));
+    handOverWaiters.clear();
     return reconcile("instance terminated");
   }
 

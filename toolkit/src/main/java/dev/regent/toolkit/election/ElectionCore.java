@@ -175,7 +175,13 @@ public final class ElectionCore {
       // campaigns with it even if it had not acknowledged the latest change yet.
       broadcastHeartbeat();
       var l = (Role.Leader) role;
+      // The target must be able to campaign: a voter that is no longer eligible (leaving, downed,
+      // not Up) or that restarted as a newer incarnation ignores TimeoutNow, and the hand-over
+      // would then wait a whole election timeout. Among those that can: the one that has the
+      // current configuration, then the freshest acknowledgement. Only if none can, any voter
+      // that acknowledged (as before; it changes nothing for safety, only who is asked).
       Optional<NodeId> target = Optional.empty();
+      boolean bestCanCampaign = false;
       boolean bestHasConfig = false;
       long best = Long.MIN_VALUE;
       for (NodeId v : config().voters()) {
@@ -183,10 +189,15 @@ public final class ElectionCore {
         if (v.equals(self) || at == null) {
           continue;
         }
+        boolean canCampaign =
+            eligible.contains(v.name()) && latestIds.getOrDefault(v.name(), v).equals(v);
         boolean hasConfig = config().id().equals(l.ackedConfig().get(v));
-        if (target.isEmpty() || (hasConfig && !bestHasConfig)
-            || (hasConfig == bestHasConfig && at > best)) {
+        int byCampaign = Boolean.compare(canCampaign, bestCanCampaign);
+        int byConfig = Boolean.compare(hasConfig, bestHasConfig);
+        if (target.isEmpty() || byCampaign > 0
+            || (byCampaign == 0 && (byConfig > 0 || (byConfig == 0 && at > best)))) {
           target = Optional.of(v);
+          bestCanCampaign = canCampaign;
           bestHasConfig = hasConfig;
           best = at;
         }

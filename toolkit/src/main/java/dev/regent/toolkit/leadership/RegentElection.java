@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -87,10 +88,22 @@ public final class RegentElection implements Extension {
 
   /**
    * Hands leadership to the most up-to-date other voter at once (it starts its election without
-   * waiting for a timeout). Completes when this node no longer leads, at once if it does not lead;
-   * fails with a timeout if the election actor does not answer within {@code timeout}.
+   * waiting for a timeout), after the {@link #addHandOverTask hand-over tasks} have finished (a
+   * singleton on this node is stopped first). Completes when this node no longer leads, at once if
+   * it does not lead; fails with a timeout if the election actor does not answer within
+   * {@code timeout}.
    */
   public CompletionStage<Done> transferLeadership(Duration timeout) {
     return runtime.transferLeadership(timeout);
+  }
+
+  /**
+   * Registers work that must finish on this node before {@link #transferLeadership} steps down,
+   * such as stopping leader-only work: the next leader may take its lease at once, not when this
+   * node's lease would have run out. Each task bounds its own wait; a failed task is logged and the
+   * hand-over goes on. The singleton registers one per singleton.
+   */
+  public void addHandOverTask(String name, Supplier<CompletionStage<Done>> task) {
+    runtime.addHandOverTask(name, task);
   }
 }

@@ -270,6 +270,52 @@ class ElectionCoreTest {
         "a hand-over claimed from someone else does not release the promise");
   }
 
+  /**
+   * The leader retires in the same membership step that shows another voter leaving (a rolling
+   * shutdown, or two nodes stopped at once). The voter with the freshest acknowledgement is the
+   * leaving one: it cannot campaign, so a TimeoutNow sent there is ignored and the hand-over would
+   * wait a whole election timeout. The leader must ask a voter that can campaign.
+   */
+  @Test
+  void transferTargetsAVoterThatCanCampaignNotOneThatIsLeaving() {
+    var a = leaderA();
+    var config = a.state.config();
+    long t = a.wakeAt;
+    long firstSentAt = ((Role.Leader) a.state.role()).ackedSentAt().get(B);
+    a.feed(new Received(t, new HeartbeatAck(1, C, firstSentAt, config.id(), true)));
+    a.feed(new Tick(a.wakeAt)); // the next heartbeat: b acknowledges it, c does not (yet)
+    long t2 = a.wakeAt;
+    var next = (Heartbeat) a.sent().stream().filter(Heartbeat.class::isInstance).findFirst().get();
+    a.feed(new Received(t2, new HeartbeatAck(1, B, next.sentAt(), config.id(), true)));
+    assertTrue(a.state.isLeader());
+
+    // a retires and b is leaving, seen in one membership step: only c is eligible.
+    a.feed(new MembershipChanged(t2 + MS, new TreeSet<>(List.of("c"))));
+    assertEquals(List.of(new SteppedDown(1, StepDownReason.TRANSFER)), a.of(SteppedDown.class));
+    var timeoutNows = a.of(Send.class).stream()
+        .filter(s -> s.message() instanceof TimeoutNow).toList();
+    assertEquals(List.of(new Send("c", new TimeoutNow(1, A))), timeoutNows,
+        "TimeoutNow goes to c, which can campaign, not to b, which is leaving");
+
+    // Why it matters: b, leaving, would drop it; c campaigns at once and wins with a's vote.
+    var b = follower(B);
+    b.feed(new Received(t2, new Heartbeat(1, A, 0, config)));
+    b.feed(new MembershipChanged(t2, new TreeSet<>(List.of("a", "c"))));
+    b.feed(new Received(t2 + 2 * MS, new TimeoutNow(1, A)));
+    assertTrue(b.sent().isEmpty(), "a voter that is leaving does not campaign");
+    var c = follower(C);
+    c.feed(new Received(t2, new Heartbeat(1, A, 0, config)));
+    c.feed(new Received(t2 + 2 * MS, new TimeoutNow(1, A)));
+    var request = (VoteRequest) c.sent().get(0);
+    assertEquals(Optional.of(A), request.transferFrom());
+    a.feed(new Received(t2 + 3 * MS, request));
+    assertEquals(List.of(new VoteResponse(2, A, true)), a.sent(),
+        "the old leader, which gave up its lease, votes at once");
+    c.feed(new Received(t2 + 4 * MS, new VoteResponse(2, A, true)));
+    assertTrue(c.state.isLeader(), "c leads term 2 one vote round trip after the hand-over");
+    assertEquals(2, c.state.term());
+  }
+
   @Test
   void heartbeatsKeepAFixedRateWhenTimersFireLate() {
     var a = leaderA();

@@ -20,8 +20,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -46,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * <p>Internal API: applications use {@link dev.regent.toolkit.leadership.RegentElection}.
  */
 public final class ElectionRuntime implements Extension {
+
+  /** {@link #addHandOverTask}: name and task, run in order before a transfer. */
+  private final List<Map.Entry<String, Supplier<CompletionStage<Done>>>> handOverTasks =
+      new CopyOnWriteArrayList<>();
 
   /** Name of the election actor under {@code /system}; peers address it by this path. */
   public static final String ACTOR_NAME = "regent-election";
@@ -206,12 +212,33 @@ public final class ElectionRuntime implements Extension {
     publisher.tell(new LeadershipPublisher.Unsubscribe(subscriber));
   }
 
-  /** Hands leadership over at once; completes when this node no longer leads. */
+  /**
+   * Work that must be finished on this node before {@link #transferLeadership} steps down, in
+   * registration order: e.g. the singleton stops its instance. Needed because a hand-over lets the
+   * next leader win and take a lease at once, without waiting for this node's lease to run out.
+   * Each task bounds its own wait; a failed task is logged and the hand-over goes on.
+   */
+  public void addHandOverTask(String name, Supplier<CompletionStage<Done>> task) {
+    handOverTasks.add(Map.entry(name, task));
+  }
+
+  /**
+   * Hands leadership over at once, after the {@link #addHandOverTask hand-over tasks}; completes
+   * when this node no longer leads.
+   */
   public CompletionStage<Done> transferLeadership(Duration timeout) {
     if (!snapshot.isLeader()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    return ask(ElectionActor.Transfer::new, timeout);
+    CompletionStage<Done> prepared = CompletableFuture.completedFuture(Done.getInstance());
+    for (var task : handOverTasks) {
+      prepared = prepared.thenCompose(d -> task.getValue().get().exceptionally(t -> {
+        log.warn("Election of {}: hand-over task {} failed, handing over anyway: {}", selfId,
+            task.getKey(), t.toString());
+        return Done.getInstance();
+      }));
+    }
+    return prepared.thenCompose(d -> ask(ElectionActor.Transfer::new, timeout));
   }
 
   /**
