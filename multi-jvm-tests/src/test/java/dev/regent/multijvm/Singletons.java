@@ -1,10 +1,12 @@
 package dev.regent.multijvm;
 
 import dev.regent.multijvm.harness.History;
+import dev.regent.multijvm.harness.HistoryEvent;
 import dev.regent.multijvm.harness.LeadershipReporter;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.MultiJvmCluster;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -39,15 +41,62 @@ final class Singletons {
    * the cluster lose a node and keep a quorum (the election adds voters one at a time).
    */
   static void awaitVoters(MultiJvmCluster c, int n) {
-    c.awaitCondition("every running node has " + n + " voters", WAIT, () -> {
+    try {
+      c.awaitCondition("every running node has " + n + " voters", WAIT, () -> {
+        for (int i = 0; i < c.size(); i++) {
+          if (c.isAlive(i)
+              && Integer.parseInt(c.probe(i, LeadershipReporter.VOTERS)) != n) {
+            return false;
+          }
+        }
+        return true;
+      });
+    } catch (AssertionError e) {
+      var voters = new java.util.TreeMap<Integer, String>();
       for (int i = 0; i < c.size(); i++) {
-        if (c.isAlive(i)
-            && Integer.parseInt(c.probe(i, LeadershipReporter.VOTERS)) != n) {
-          return false;
+        try {
+          voters.put(i, c.isAlive(i) ? c.probe(i, LeadershipReporter.VOTERS) : "down");
+        } catch (RuntimeException unreadable) {
+          voters.put(i, "? (" + unreadable.getMessage() + ")");
         }
       }
-      return true;
+      boolean none = voters.values().stream().allMatch(v -> v.equals("0") || v.equals("down"));
+      throw new AssertionError(e.getMessage() + "; voters per node: " + voters
+          + (none ? " - no node has a voter configuration: the founder's election never"
+              + " bootstrapped one (it saw the other members Up before itself alone, see"
+              + " docs/ELECTION.md §3.5)" : ""), e);
+    }
+  }
+
+  /** Every incarnation that has not stopped and whose process still runs (paused counts). */
+  static List<SingletonStarted> allRunning(MultiJvmCluster c) {
+    return c.history().activeIncarnations().stream()
+        .filter(s -> c.isAlive(s.node()) && c.pid(s.node()) == s.pid())
+        .toList();
+  }
+
+  /** Waits until exactly one incarnation runs, and returns it. */
+  static SingletonStarted awaitExactlyOne(MultiJvmCluster c, String what) {
+    SingletonStarted[] found = new SingletonStarted[1];
+    c.awaitCondition("exactly one singleton incarnation runs (" + what + ")", WAIT, () -> {
+      List<SingletonStarted> r = allRunning(c);
+      found[0] = r.size() == 1 ? r.get(0) : null;
+      return found[0] != null;
     });
+    return found[0];
+  }
+
+  /** Waits until incarnation {@code s} has stopped (or its process ended), and returns the stop. */
+  static HistoryEvent.SingletonStopped awaitStopped(MultiJvmCluster c, SingletonStarted s,
+      String what) {
+    HistoryEvent.SingletonStopped[] found = new HistoryEvent.SingletonStopped[1];
+    c.awaitCondition(what, WAIT, () -> {
+      found[0] = c.history().of(HistoryEvent.SingletonStopped.class).stream()
+          .filter(x -> x.pid() == s.pid() && x.token() == s.token() && x.nanos() >= s.nanos())
+          .findFirst().orElse(null);
+      return found[0] != null;
+    });
+    return found[0];
   }
 
   static SingletonStarted awaitFirst(MultiJvmCluster c) {

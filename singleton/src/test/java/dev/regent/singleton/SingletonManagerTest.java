@@ -283,4 +283,43 @@ class SingletonManagerTest {
     source.emit(new BecameLeader(5, in(Duration.ofSeconds(10))));
     assertFalse(ctx.leaseValid());
   }
+
+  /**
+   * The TEST ONLY switch that breaks S3: with it on, losing the lease (step-down, no renewal,
+   * another leader) no longer stops the instance; a shutdown still does. Off by default (every
+   * other test here runs with the default).
+   */
+  @Test
+  void unsafeTestSwitchKeepsTheInstanceAfterLeaseLossButNotAfterShutdown() {
+    assertFalse(kit.system().settings().config()
+        .getBoolean(SingletonManager.UNSAFE_KEEP_AFTER_LEASE_LOSS), "off by default");
+    ActorTestKit unsafe = ActorTestKit.create("unsafe", ConfigFactory.parseString(
+        "pekko.actor.allow-java-serialization = off\n"
+            + SingletonManager.UNSAFE_KEEP_AFTER_LEASE_LOSS + " = on"));
+    try {
+      var singleton = SingletonActor.ofFenced(ctx -> reporting(ctx, true), "unsafe")
+          .withStopMessage(new StopPlease());
+      ActorRef<Object> manager = unsafe.spawn(SingletonManager.create(singleton,
+          ClusterSingletonSettings.create(unsafe.system()).withStopTimeout(STOP_TIMEOUT)
+              .withLeaseMargin(MARGIN), source, stats));
+      awaitSubscribers(1);
+      // A lease that runs out without renewal, then a step-down, a lost leader, another leader:
+      // each of these stops the instance when the switch is off.
+      source.emit(new BecameLeader(3, in(Duration.ofMillis(300))));
+      assertEquals(FencingToken.of(3), reports.expectMessageClass(Started.class).token());
+      reports.expectNoMessage(Duration.ofMillis(500));
+      source.emit(new SteppedDown(3, Reason.LEASE_LOST));
+      source.emit(new LeaderLost(3));
+      source.emit(new LeaderKnown(OTHER, OTHER_ADDRESS, 4));
+      reports.expectNoMessage(Duration.ofMillis(300));
+      manager.tell(new Ping("still here"));
+      assertEquals(new Got(FencingToken.of(3), "still here"), reports.receiveMessage());
+      TestProbe<Done> done = unsafe.createTestProbe();
+      manager.tell(new SingletonManager.StopForShutdown(done.ref()));
+      assertEquals(FencingToken.of(3), reports.expectMessageClass(Stopped.class).token());
+      done.expectMessage(Done.getInstance());
+    } finally {
+      unsafe.shutdownTestKit();
+    }
+  }
 }

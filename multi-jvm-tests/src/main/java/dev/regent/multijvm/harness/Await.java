@@ -20,6 +20,40 @@ public final class Await {
   }
 
   /**
+   * A bounded observation window: polls {@code invariant} every 100 ms for {@code window} and
+   * throws {@link AssertionError} at the first poll where it is false (or throws). Returns how many
+   * polls saw it hold (at least one). Measures the window by polling, so a test never sleeps.
+   */
+  public static int holds(String description, Duration window, BooleanSupplier invariant) {
+    long end = System.nanoTime() + window.toNanos();
+    int polls = 0;
+    while (true) {
+      boolean ok;
+      try {
+        ok = invariant.getAsBoolean();
+      } catch (RuntimeException e) {
+        throw new AssertionError("broken after " + polls + " poll(s) of " + window.toMillis()
+            + " ms: " + description + " (" + e + ")", e);
+      }
+      if (!ok) {
+        throw new AssertionError("broken after " + polls + " poll(s) of " + window.toMillis()
+            + " ms: " + description);
+      }
+      polls++;
+      if (System.nanoTime() - end >= 0) {
+        return polls;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(Math.min(100,
+            Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while checking: " + description, e);
+      }
+    }
+  }
+
+  /**
    * Waits until {@code supplier} returns a non-null value and returns it; exceptions it throws
    * count as "not yet". Throws {@link AssertionError} on timeout.
    */

@@ -74,6 +74,10 @@ public sealed interface HistoryEvent {
   /** Faults the harness injects. */
   enum FaultKind {
     CRASH, PAUSE, RESUME, PARTITION, HEAL, LEAVE, START, RESTART,
+    /** The link between two nodes was cut ({@code MultiJvmCluster.cut}). */
+    CUT,
+    /** A cut link was restored ({@code MultiJvmCluster.restore}). */
+    RESTORE,
     /** Not a fault: marks the end of the observed history. */
     END
   }

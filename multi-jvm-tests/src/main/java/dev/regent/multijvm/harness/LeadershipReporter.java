@@ -12,7 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * {@link LeadershipEvent.LeaderKnown} (this node learned who leads it) becomes a
  * {@link HistoryEvent.LeaderElected}, which the {@link HistoryChecker} uses for S1. Call
  * {@link #start} from a {@link NodeSetup}. Also registers probes ({@link #VOTERS}, {@link #TERM},
- * {@link #HOLDS_LEASE}) for {@code MultiJvmCluster.probe}.
+ * {@link #HOLDS_LEASE}, {@link #LEADER}, {@link #SELF}) for {@code MultiJvmCluster.probe}.
  */
 public final class LeadershipReporter {
 
@@ -29,6 +29,8 @@ public final class LeadershipReporter {
     ctx.probe(VOTERS, () -> Integer.toString(runtime.voterConfig().voters().size()));
     ctx.probe(TERM, () -> Long.toString(election.current().term()));
     ctx.probe(HOLDS_LEASE, () -> Boolean.toString(election.current().holdsLease()));
+    ctx.probe(LEADER, () -> election.current().leader().map(Object::toString).orElse(""));
+    ctx.probe(SELF, () -> self);
   }
 
   /** Probe: how many voters this node's voter configuration has. */
@@ -37,6 +39,10 @@ public final class LeadershipReporter {
   public static final String TERM = "regent.term";
   /** Probe: whether this node holds the lease now. */
   public static final String HOLDS_LEASE = "regent.holds-lease";
+  /** Probe: the leader this node knows of in its current term (its voter id), or "" if none. */
+  public static final String LEADER = "regent.leader";
+  /** Probe: this node's voter id (as {@link #LEADER} names it). */
+  public static final String SELF = "regent.self";
 
   private static Behavior<LeadershipEvent> behavior(HistoryRecorder history, String self) {
     return Behaviors.receive(LeadershipEvent.class)

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each node runs {@link NodeMain} in its own JVM, with the test JVM's class path (directories
  * packed into jars, see {@link ClassPathJars}), small heaps and fast start-up flags, an AppCDS
- * archive built once per class path, a free port on 127.0.0.1, and the first
+ * archive built once per class path, a free port on 127.0.0.1 (below the kernel's ephemeral port
+ * range, so no outgoing connection takes it while the node is down), and the first
  * {@link Builder#seedCount} nodes as seed nodes.
  *
  * <p>Files, under {@code <work dir>} (default {@code target}):
@@ -187,6 +188,35 @@ public final class MultiJvmCluster implements AutoCloseable {
         groupOf.keySet().stream().sorted().mapToInt(Integer::intValue).toArray());
   }
 
+  /**
+   * Cuts the one link between nodes {@code a} and {@code b} (Artery blackhole, both directions, set
+   * on both nodes); every other link stays up, so each of them still reaches the rest of the
+   * cluster (a partial partition: the two are "indirectly connected"). Undo with
+   * {@link #restore} or {@link #heal}; a {@link #restart} of either node re-applies it.
+   */
+  public void cut(int a, int b) {
+    if (a == b) {
+      throw new IllegalArgumentException("a link needs two nodes: " + a);
+    }
+    running(a);
+    running(b);
+    cut.add(List.of(Math.min(a, b), Math.max(a, b)));
+    blackhole(a, b, true);
+    blackhole(b, a, true);
+    fault(HistoryEvent.FaultKind.CUT, Math.min(a, b), Math.max(a, b));
+  }
+
+  /** Restores the link between {@code a} and {@code b} that {@link #cut} (or a partition) cut. */
+  public void restore(int a, int b) {
+    fault(HistoryEvent.FaultKind.RESTORE, Math.min(a, b), Math.max(a, b));
+    for (int[] side : new int[][] {{a, b}, {b, a}}) {
+      if (nodes.get(side[0]).isAlive()) {
+        blackhole(side[0], side[1], false);
+      }
+    }
+    cut.remove(List.of(Math.min(a, b), Math.max(a, b)));
+  }
+
   /** Undoes every {@link #partition} on every running node. */
   public void heal() {
     for (Node n : nodes) {
@@ -194,7 +224,7 @@ public final class MultiJvmCluster implements AutoCloseable {
         if (n.paused) {
           throw new IllegalStateException("node " + n.index + " is paused; resume it before heal()");
         }
-        control(n.index, "HEAL");
+        controlWhenReady(n.index, "HEAL");
       }
     }
     cut.clear();
@@ -217,7 +247,9 @@ public final class MultiJvmCluster implements AutoCloseable {
 
   /**
    * Starts node {@code i} again, on the same port with the same state directory; SIGKILLs it first
-   * if it still runs. Blackholes of a current {@link #partition} are applied to the new process.
+   * if it still runs. Blackholes of a current {@link #partition} or {@link #cut} are applied to the
+   * new process. (The other side of each cut link keeps its blackhole: Artery keys it by address,
+   * which the restarted node keeps; it is set again there too unless that node is paused.)
    */
   public void restart(int i) {
     Node n = nodes.get(i);
@@ -231,7 +263,7 @@ public final class MultiJvmCluster implements AutoCloseable {
         int other = pair.get(0) == i ? pair.get(1) : pair.get(0);
         awaitControl(i);
         blackhole(i, other, true);
-        if (nodes.get(other).isAlive()) {
+        if (nodes.get(other).isAlive() && !nodes.get(other).paused) {
           blackhole(other, i, true);
         }
       }
@@ -286,6 +318,30 @@ public final class MultiJvmCluster implements AutoCloseable {
       }
       return condition.getAsBoolean();
     });
+  }
+
+  /**
+   * A bounded observation window: polls {@code invariant} every 100 ms for {@code window} and fails
+   * with {@code description} at the first poll where it is false, or at once if a node exits
+   * unexpectedly. For "nothing happens while ..." assertions, without sleeping.
+   *
+   * @return how many polls saw the invariant hold
+   */
+  public int assertDuring(String description, Duration window, BooleanSupplier invariant) {
+    return Await.holds(description, window, () -> {
+      for (Node n : nodes) {
+        if (n.unexpectedExit != null) {
+          throw new AssertionError("node " + n.index + " exited unexpectedly with status "
+              + n.unexpectedExit + " during: " + description + "; see " + n.logFile);
+        }
+      }
+      return invariant.getAsBoolean();
+    });
+  }
+
+  /** Whether node {@code i} is paused (SIGSTOPped by {@link #pause} and not resumed). */
+  public boolean isPaused(int i) {
+    return nodes.get(i).isAlive() && nodes.get(i).paused;
   }
 
   /** Whether node {@code i}'s process runs (paused counts as running). */
@@ -377,18 +433,21 @@ public final class MultiJvmCluster implements AutoCloseable {
   // Internals
 
   /**
-   * The seed nodes node {@code i} joins through: the nodes whose JVMs run (they are spawned in
-   * order, so at the first start node 1 joins through node 0, node 2 through 0 and 1). A restarted
-   * node must not form a new cluster of its own when the others are slow to answer. When no other
-   * node runs, the configured seeds; but the first seed then joins itself at once, as no cluster
-   * can exist: listing the other seeds too would make it wait for their answers up to
+   * The seed nodes node {@code i} joins through. While the JVM of any other node runs: every other
+   * node, never itself. It then never forms a cluster of its own beside one that may exist, and
+   * joins whichever node first answers as a member: also when the node it would have picked is
+   * paused, still joining or gone, and when the whole cluster was gone and is formed again (every
+   * member crashed or downed; a node restarted alone forms it, see below). When no other node
+   * runs: the configured seeds; the first seed then joins itself at once, as no cluster can exist:
+   * listing the other seeds too would make it wait for their answers up to
    * {@code seed-node-timeout}, checked on a 1 s tick (about 1 s of every cold start, measured).
+   * Nodes are spawned in order, so at the first start node 0 forms the cluster and the others join
+   * it.
    */
   private List<String> seedsFor(int i) {
-    List<String> live = nodes.stream().filter(n -> n.index != i && n.isAlive())
-        .map(Node::address).toList();
-    if (!live.isEmpty()) {
-      return live;
+    boolean othersRun = nodes.stream().anyMatch(n -> n.index != i && n.isAlive());
+    if (othersRun) {
+      return nodes.stream().filter(n -> n.index != i).map(Node::address).toList();
     }
     return seeds.get(0).equals(nodes.get(i).address()) ? List.of(seeds.get(0)) : seeds;
   }
@@ -406,7 +465,7 @@ public final class MultiJvmCluster implements AutoCloseable {
   }
 
   private void blackhole(int on, int target, boolean cutIt) {
-    control(on, (cutIt ? "BLACKHOLE " : "UNBLACKHOLE ") + nodes.get(target).address());
+    controlWhenReady(on, (cutIt ? "BLACKHOLE " : "UNBLACKHOLE ") + nodes.get(target).address());
   }
 
   private void fault(HistoryEvent.FaultKind kind, int... nodeIndexes) {
@@ -429,6 +488,35 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
     throw new IllegalStateException("node " + i + " answered " + request + " with: " + reply);
   }
+
+  /**
+   * Like {@link #control}, but while the node answers that its actor system is still starting (a
+   * node just (re)started), asks again every 100 ms for up to 60 s.
+   */
+  private String controlWhenReady(int i, String request) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      String reply = controlRaw(i, request);
+      if (!reply.startsWith(NOT_READY)) {
+        if (reply.startsWith("OK")) {
+          return reply.length() > 3 ? reply.substring(3) : "";
+        }
+        throw new IllegalStateException("node " + i + " answered " + request + " with: " + reply);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("node " + i + " still not ready for " + request
+            + " after 60 s; see " + nodes.get(i).logFile);
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static final String NOT_READY = "ERR not-ready";
 
   private String controlRaw(int i, String request) {
     Node n = running(i);
@@ -473,12 +561,53 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A port for a node, free when checked, and below the kernel's ephemeral range when that range
+   * is known and leaves room: a node's port is released between this check and the node's bind
+   * (and again whenever the node is down), and a port of the ephemeral range can be taken at any
+   * moment by any process's outgoing connection (on a shared machine, a node then failed to start
+   * with "Address already in use"). Below the range, only a program that binds that port on
+   * purpose can collide.
+   */
   static int freePort() {
+    int[] ephemeral = ephemeralRange();
+    int low = 10_000;
+    int high = ephemeral[0] - 1;
+    if (high - low >= 1000) {
+      var random = java.util.concurrent.ThreadLocalRandom.current();
+      for (int attempt = 0; attempt < 100; attempt++) {
+        int port = random.nextInt(low, high + 1);
+        if (PORTS_HANDED_OUT.contains(port)) {
+          continue;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+          s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+          PORTS_HANDED_OUT.add(port);
+          return port;
+        } catch (IOException taken) {
+          // try another
+        }
+      }
+    }
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Ports this JVM has given to nodes: not handed out twice. */
+  private static final Set<Integer> PORTS_HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /** The kernel's ephemeral port range ({@code /proc/sys/net/ipv4/ip_local_port_range}). */
+  private static int[] ephemeralRange() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+          .split("\\s+");
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {32768, 60999}; // Linux's default
     }
   }
 

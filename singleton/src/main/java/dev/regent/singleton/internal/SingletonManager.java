@@ -76,6 +76,14 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private static final Object HARD_STOP = "hard-stop";
   private static final Object ANNOUNCE = "announce";
 
+  /**
+   * TEST ONLY, breaks S3 (see reference.conf): keep the instance running after this node lost its
+   * leadership or its lease. Exists so the multi-JVM suite can show that its checker catches a
+   * singleton that outlives its lease.
+   */
+  public static final String UNSAFE_KEEP_AFTER_LEASE_LOSS =
+      "regent.singleton.testing.unsafe-keep-singleton-after-lease-loss";
+
   private final SingletonActor<M> singleton;
   private final ClusterSingletonSettings settings;
   private final LeadershipSource source;
@@ -92,6 +100,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private final BoundedBuffer<Object> buffer;
   /** Announcements need cluster membership; a local system (unit tests) has none. */
   private final boolean isCluster;
+  /** {@link #UNSAFE_KEEP_AFTER_LEASE_LOSS}: off except in tests that must see S3 broken. */
+  private final boolean unsafeKeepAfterLeaseLoss;
 
   // What the election has told this node.
   private OptionalLong leaderTerm = OptionalLong.empty();
@@ -137,6 +147,13 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     this.buffer = new BoundedBuffer<>(settings.bufferSize());
     this.isCluster = ((ExtendedActorSystem) ctx.getSystem().classicSystem()).provider()
         instanceof ClusterActorRefProvider;
+    this.unsafeKeepAfterLeaseLoss =
+        ctx.getSystem().settings().config().getBoolean(UNSAFE_KEEP_AFTER_LEASE_LOSS);
+    if (unsafeKeepAfterLeaseLoss) {
+      log.error("{} = on: singleton [{}] will keep running after this node loses its leadership"
+          + " or lease. TEST ONLY: this breaks the one-instance guarantee (S3).",
+          UNSAFE_KEEP_AFTER_LEASE_LOSS, singleton.name());
+    }
     source.subscribe(ctx.getSelf().narrow());
   }
 
@@ -301,8 +318,16 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         && leaderTerm.isPresent()
         && leaseLeft
         && !(finishedTerm.isPresent() && finishedTerm.getAsLong() == leaderTerm.getAsLong());
-    if (instance != null && !stopping
-        && (!shouldRun || instanceTerm != leaderTerm.getAsLong())) {
+    boolean mustStop = instance != null && !stopping
+        && (!shouldRun || instanceTerm != leaderTerm.getAsLong());
+    // The unsafe test switch: skip the stops that only mean "this node no longer leads the
+    // instance's term, or its lease ran low" (not a shutdown, not a new term of this node).
+    boolean keptUnsafely = mustStop && unsafeKeepAfterLeaseLoss && !shuttingDown
+        && (leaderTerm.isEmpty() || (leaderTerm.getAsLong() == instanceTerm && !leaseLeft));
+    if (keptUnsafely) {
+      log.error("NOT stopping singleton [{}] of term {} ({}) because {} = on: it now runs without"
+          + " a lease", singleton.name(), instanceTerm, why, UNSAFE_KEEP_AFTER_LEASE_LOSS);
+    } else if (mustStop) {
       beginStop(why);
     } else if (instance == null && shouldRun) {
       start(leaderTerm.getAsLong());
@@ -311,7 +336,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         && leaderTerm.getAsLong() == instanceTerm) {
       instanceLeaseDeadlineNanos = leaseDeadlineNanos;
     }
-    if (instance != null && !stopping) {
+    if (instance != null && !stopping && !keptUnsafely) {
       // Stop early enough if no renewal arrives: the lease check fires once the remaining lease
       // is down to the stop budget.
       timers.startSingleTimer(LEASE_CHECK, new LeaseCheck(),
