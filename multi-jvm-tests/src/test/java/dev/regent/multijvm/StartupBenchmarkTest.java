@@ -1,5 +1,6 @@
 package dev.regent.multijvm;
 
+import dev.regent.multijvm.harness.LoadAverage;
 import dev.regent.multijvm.harness.MultiJvmCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +99,7 @@ class StartupBenchmarkTest {
         }).toList();
     int rounds = Integer.getInteger("regent.multijvm.bench.rounds", 4);
     int joins = Integer.getInteger("regent.multijvm.bench.joins", 2);
-    String loadBefore = loadAverage();
+    String loadBefore = LoadAverage.now();
     // variant -> kind (cold-start / join / restart) -> phase -> values
     Map<String, Map<String, Map<String, List<Long>>>> results = new LinkedHashMap<>();
     for (int round = 0; round < rounds; round++) {
@@ -141,7 +142,7 @@ class StartupBenchmarkTest {
         }
       }
     }
-    String loadAfter = loadAverage();
+    String loadAfter = LoadAverage.now();
     System.out.println("MEASURED start-up, medians (ms) over " + rounds + " rounds, load average "
         + loadBefore + " before, " + loadAfter + " after:");
     results.forEach((variant, byKind) -> byKind.forEach((kind, phases) -> {
@@ -156,7 +157,7 @@ class StartupBenchmarkTest {
   private static void record(Map<String, Map<String, List<Long>>> byKind, String kind,
       Map<String, Long> phases, Variant v, int round) {
     System.out.println("RUN " + v.name() + " round " + round + " " + kind + ": " + phases
-        + " load " + loadAverage());
+        + " load " + LoadAverage.now());
     var byPhase = byKind.computeIfAbsent(kind, k -> new LinkedHashMap<>());
     phases.forEach((p, ms) -> byPhase.computeIfAbsent(p, k -> new ArrayList<>()).add(ms));
   }
@@ -201,14 +202,5 @@ class StartupBenchmarkTest {
   private static long median(List<Long> values) {
     List<Long> sorted = values.stream().sorted().toList();
     return sorted.get(sorted.size() / 2);
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "?";
-    }
   }
 }

@@ -6,6 +6,7 @@ import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
 import dev.regent.multijvm.harness.HistoryRecorder;
 import dev.regent.multijvm.harness.LeadershipReporter;
+import dev.regent.multijvm.harness.LoadAverage;
 import dev.regent.multijvm.harness.MultiJvmCluster;
 import dev.regent.multijvm.harness.NodeStatus;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class FailoverBenchmark {
   }
 
   private Result run() {
-    String loadStart = loadAverage();
+    String loadStart = LoadAverage.now();
     log("run " + o.mode() + ": results in " + o.outDir());
     try {
       for (BenchProfiles.Profile p : BenchProfiles.all()) {
@@ -199,7 +200,7 @@ public final class FailoverBenchmark {
         + " CPUs, " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
     env.put("java", System.getProperty("java.vm.name") + " "
         + System.getProperty("java.runtime.version"));
-    env.put("load average", "start " + loadStart + ", end " + loadAverage());
+    env.put("load average", "start " + loadStart + ", end " + LoadAverage.now());
     env.put("duration", (System.nanoTime() - startNanos) / 1_000_000_000L + " s");
     env.put("clusters", "4 clusters of 3 node JVMs on 127.0.0.1, all running (idle when not under"
         + " test) for the whole run; one trial at a time, round-robin: "
@@ -846,15 +847,6 @@ public final class FailoverBenchmark {
 
   private void log(String s) {
     System.out.printf(Locale.ROOT, "BENCH %6.1fs %s%n", (System.nanoTime() - startNanos) / 1e9, s);
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
   }
 
   private static String cpuModel() {

@@ -1,0 +1,21 @@
+package dev.regent.multijvm.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The machine's load average, printed next to measured times (they mean little without it). */
+public final class LoadAverage {
+
+  private LoadAverage() {}
+
+  /** The 1, 5 and 15 minute load averages from {@code /proc/loadavg}, or "unknown" off Linux. */
+  public static String now() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+}
