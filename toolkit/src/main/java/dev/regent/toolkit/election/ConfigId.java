@@ -14,6 +14,13 @@ public record ConfigId(long term, long index) implements Comparable<ConfigId> {
   private static final Comparator<ConfigId> ORDER =
       Comparator.comparingLong(ConfigId::term).thenComparingLong(ConfigId::index);
 
+  public ConfigId {
+    if (term < 0 || term > ElectionMessage.MAX_TERM || index < 0
+        || index > ElectionMessage.MAX_TERM) {
+      throw new IllegalArgumentException("configuration id out of range: " + term + "." + index);
+    }
+  }
+
   @Override
   public int compareTo(ConfigId other) {
     return ORDER.compare(this, other);

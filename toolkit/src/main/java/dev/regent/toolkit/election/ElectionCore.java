@@ -6,13 +6,20 @@ import dev.regent.toolkit.election.ElectionEffect.LeaderKnown;
 import dev.regent.toolkit.election.ElectionEffect.LeaderLost;
 import dev.regent.toolkit.election.ElectionEffect.LeaseAcquired;
 import dev.regent.toolkit.election.ElectionEffect.LeaseRenewed;
+import dev.regent.toolkit.election.ElectionEffect.BootstrapStatus;
 import dev.regent.toolkit.election.ElectionEffect.Persist;
+import dev.regent.toolkit.election.ElectionEffect.Rejected;
+import dev.regent.toolkit.election.ElectionEffect.RejectReason;
+import dev.regent.toolkit.election.ElectionEffect.ReleaseHosting;
 import dev.regent.toolkit.election.ElectionEffect.Send;
 import dev.regent.toolkit.election.ElectionEffect.SteppedDown;
 import dev.regent.toolkit.election.ElectionEvent.MembershipChanged;
 import dev.regent.toolkit.election.ElectionEvent.Received;
 import dev.regent.toolkit.election.ElectionEvent.Tick;
+import dev.regent.toolkit.election.ElectionEvent.HostingReleased;
 import dev.regent.toolkit.election.ElectionEvent.TransferLeadership;
+import dev.regent.toolkit.election.ElectionMessage.BootstrapProbe;
+import dev.regent.toolkit.election.ElectionMessage.BootstrapReply;
 import dev.regent.toolkit.election.ElectionMessage.Heartbeat;
 import dev.regent.toolkit.election.ElectionMessage.HeartbeatAck;
 import dev.regent.toolkit.election.ElectionMessage.PreVoteRequest;
@@ -33,21 +40,41 @@ import java.util.TreeSet;
 /**
  * The election protocol as a pure, deterministic state machine: {@link #step} takes a state and an
  * event and returns the new state, the effects to carry out and when to be woken next. No I/O, no
- * clock, no threads; randomness comes from a seed carried in the state. The rules are explained in
- * docs/ELECTION.md.
+ * clock, no threads; randomness comes from a seed carried in the state. Every protocol decision is
+ * made here, including when a node may found a lineage (bootstrap), the grace after a restart and
+ * the gate that lets a leader hand over only once its singleton stopped, so the simulator runs all
+ * of them. The rules are explained in docs/ELECTION.md.
  */
 public final class ElectionCore {
 
+  /**
+   * The furthest ahead of this node's term a message's term may be: no election history makes
+   * 2^32 terms pass between two messages, so such a message is corrupt or hostile and is refused
+   * rather than adopted (one adopted term near the bound would exhaust the terms of the cluster).
+   */
+  public static final long MAX_TERM_JUMP = 1L << 32;
+
   private final ElectionTimings timings;
+  private final ElectionPolicy policy;
   private final Set<Defect> defects;
 
   public ElectionCore(ElectionTimings timings) {
-    this(timings, EnumSet.noneOf(Defect.class));
+    this(timings, ElectionPolicy.DEFAULTS);
+  }
+
+  public ElectionCore(ElectionTimings timings, ElectionPolicy policy) {
+    this(timings, policy, EnumSet.noneOf(Defect.class));
   }
 
   /** Test-only: a core with deliberate bugs, to show the checkers catch them. */
   ElectionCore(ElectionTimings timings, Set<Defect> defects) {
+    this(timings, ElectionPolicy.DEFAULTS, defects);
+  }
+
+  /** Test-only: a core with deliberate bugs, to show the checkers catch them. */
+  ElectionCore(ElectionTimings timings, ElectionPolicy policy, Set<Defect> defects) {
     this.timings = timings.validated();
+    this.policy = java.util.Objects.requireNonNull(policy, "policy");
     this.defects = defects.isEmpty() ? EnumSet.noneOf(Defect.class) : EnumSet.copyOf(defects);
   }
 
@@ -55,18 +82,33 @@ public final class ElectionCore {
     return timings;
   }
 
+  public ElectionPolicy policy() {
+    return policy;
+  }
+
   /**
    * The state of a node starting (or restarting) with durable state {@code hard}. A restarted node
-   * is always a follower that knows no leader: no lease survives a restart.
+   * is always a follower that knows no leader: no lease survives a restart. It neither votes nor
+   * campaigns for a grace period: it may have promised a leader, before it stopped, not to vote for
+   * anyone else, and it no longer knows when. The grace covers the longest promise it ever made
+   * ({@link HardState#promiseNanos}), and at least {@code election-timeout-min}, times the drift.
    */
   public Step start(NodeId self, HardState hard, long now, long randomSeed) {
     var ids = new TreeMap<String, NodeId>();
     ids.put(self.name(), self);
+    long grace = has(Defect.NO_RESTART_GRACE) ? 0 : restartGraceNanos(hard);
     var initial = new NodeState(self, hard, new Role.Follower(), Optional.empty(), Long.MIN_VALUE,
-        now, new TreeSet<>(), ids, randomSeed);
+        Long.MIN_VALUE, now + grace, now, new TreeSet<>(), ids, new TreeMap<>(), Optional.empty(),
+        0, new TreeSet<>(), randomSeed);
     var t = new Transition(initial, now);
-    t.electionDeadline = now + t.randomElectionTimeout();
+    t.electionDeadline = Math.max(now + t.randomElectionTimeout(), t.graceUntil);
     return t.finish();
+  }
+
+  /** How long a node that starts with {@code hard} stays out of elections. */
+  public long restartGraceNanos(HardState hard) {
+    long promise = Math.max(timings.electionTimeoutMinNanos(), hard.promiseNanos());
+    return ceilTimes(promise, 1 + timings.maxClockDrift());
   }
 
   /** Feeds one event. */
@@ -80,12 +122,18 @@ public final class ElectionCore {
       t.onMembership(m.eligible());
     } else if (event instanceof TransferLeadership) {
       t.onTransfer();
+    } else if (event instanceof HostingReleased h) {
+      t.onHostingReleased(h.term());
     }
     return t.finish();
   }
 
   private boolean has(Defect d) {
     return defects.contains(d);
+  }
+
+  private static long ceilTimes(long nanos, double factor) {
+    return (long) Math.ceil(nanos * factor);
   }
 
   /** One step's worth of mutable scratch space; the outside only sees the immutable result. */
@@ -99,9 +147,15 @@ public final class ElectionCore {
     private Role role;
     private Optional<NodeId> leader;
     private long leaderContactAt;
+    private long promiseUntil;
+    private final long graceUntil;
     private long electionDeadline;
     private SortedSet<String> eligible;
     private final TreeMap<String, NodeId> latestIds;
+    private final TreeMap<String, Long> foreign;
+    private Optional<NodeId> transferTarget;
+    private long probeRound;
+    private final TreeSet<String> probeAgreed;
     private long random;
 
     Transition(NodeState s, long now) {
@@ -112,22 +166,30 @@ public final class ElectionCore {
       this.role = s.role();
       this.leader = s.leader();
       this.leaderContactAt = s.leaderContactAt();
+      this.promiseUntil = s.promiseUntil();
+      this.graceUntil = s.graceUntil();
       this.electionDeadline = s.electionDeadline();
       this.eligible = s.eligible();
       this.latestIds = new TreeMap<>(s.latestIds());
+      this.foreign = new TreeMap<>(s.foreign());
+      this.transferTarget = s.transferTarget();
+      this.probeRound = s.probeRound();
+      this.probeAgreed = new TreeSet<>(s.probeAgreed());
       this.random = s.random();
     }
 
     Step finish() {
       flushPersist();
-      var state = new NodeState(self, hard, role, leader, leaderContactAt, electionDeadline,
-          eligible, latestIds, random);
+      var state = new NodeState(self, hard, role, leader, leaderContactAt, promiseUntil,
+          graceUntil, electionDeadline, eligible, latestIds, foreign, transferTarget, probeRound,
+          probeAgreed, random);
       return new Step(state, effects, wakeAt());
     }
 
     private long wakeAt() {
       if (role instanceof Role.Leader l) {
-        return Math.min(l.heartbeatDueAt(), leaseEnd(l));
+        long at = Math.min(l.heartbeatDueAt(), leaseEnd(l));
+        return l.handingOver() ? Math.min(at, l.handOverDeadline()) : at;
       }
       return electionDeadline;
     }
@@ -135,8 +197,13 @@ public final class ElectionCore {
     // ---- events ------------------------------------------------------------------------------
 
     void onTick() {
-      maybeBootstrap();
       if (role instanceof Role.Leader l) {
+        if (l.handingOver() && now >= l.handOverDeadline()) {
+          // The singleton did not report stopped in time: no TimeoutNow. The successor is elected
+          // only once the followers' promises, which cover this lease, have run out.
+          stepDown(StepDownReason.HAND_OVER_TIMED_OUT);
+          return;
+        }
         if (now >= leaseEnd(l)) {
           if (has(Defect.KEEP_LEASE_AFTER_LOSS) && l.hosting()) {
             role = withLease(l, now + timings.leaseNanos());
@@ -156,10 +223,15 @@ public final class ElectionCore {
 
     void onMembership(SortedSet<String> newEligible) {
       eligible = newEligible;
-      maybeBootstrap();
+      // A foreign member that left is no longer a conflict.
+      foreign.keySet().retainAll(eligible);
+      if (config().isEmpty()) {
+        maybeBootstrap();
+      }
       if (role instanceof Role.Leader) {
         if (!eligible.contains(self.name())) {
-          // Leaving (or being removed): hand over now rather than making everyone wait for a timeout.
+          // Leaving (or being removed): hand over rather than making everyone wait for a timeout,
+          // through the same gate as a requested transfer.
           onTransfer();
         } else {
           maybeChangeConfig();
@@ -167,19 +239,42 @@ public final class ElectionCore {
       }
     }
 
+    /**
+     * A hand-over, requested or because this leader left its eligible set. It is gated on the
+     * singleton's stop: the successor takes its lease as soon as it wins, without waiting for this
+     * lease, so nothing hosted under this term may still run when TimeoutNow leaves.
+     */
     void onTransfer() {
-      if (!(role instanceof Role.Leader)) {
+      if (!(role instanceof Role.Leader l) || l.handingOver()) {
         return;
       }
+      if (!l.hosting() || has(Defect.UNGATED_TIMEOUT_NOW)) {
+        completeHandOver(); // no lease was ever taken in this term: nothing can be hosted
+        return;
+      }
+      role = new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.heartbeatDueAt(),
+          l.ackedSentAt(), l.ackedConfig(), l.leaseDeadline(), l.hosting(),
+          now + policy.handOverTimeoutNanos());
+      emit(new ReleaseHosting(term()));
+    }
+
+    void onHostingReleased(long releasedTerm) {
+      if (role instanceof Role.Leader l && l.handingOver() && releasedTerm == term()) {
+        completeHandOver();
+      }
+    }
+
+    private void completeHandOver() {
+      var l = (Role.Leader) role;
       // A heartbeat first: it carries the current configuration, so the target (links keep order)
       // campaigns with it even if it had not acknowledged the latest change yet.
       broadcastHeartbeat();
-      var l = (Role.Leader) role;
+      l = (Role.Leader) role;
       // The target must be able to campaign: a voter that is no longer eligible (leaving, downed,
       // not Up) or that restarted as a newer incarnation ignores TimeoutNow, and the hand-over
       // would then wait a whole election timeout. Among those that can: the one that has the
       // current configuration, then the freshest acknowledgement. Only if none can, any voter
-      // that acknowledged (as before; it changes nothing for safety, only who is asked).
+      // that acknowledged (it changes nothing for safety, only who is asked).
       Optional<NodeId> target = Optional.empty();
       boolean bestCanCampaign = false;
       boolean bestHasConfig = false;
@@ -204,12 +299,28 @@ public final class ElectionCore {
       }
       long term = term();
       stepDown(StepDownReason.TRANSFER);
-      target.ifPresent(v -> send(v.name(), new TimeoutNow(term, self)));
+      transferTarget = target;
+      target.ifPresent(v -> send(v.name(), new TimeoutNow(term, self, lineage())));
     }
 
     void onMessage(ElectionMessage m) {
       if (m.from().name().equals(self.name())) {
         return; // a message from ourselves, or from an earlier incarnation of this node: ignore
+      }
+      if (m instanceof BootstrapProbe p) {
+        onBootstrapProbe(p);
+        return;
+      }
+      if (m instanceof BootstrapReply r) {
+        onBootstrapReply(r);
+        return;
+      }
+      if (!has(Defect.UNBOUNDED_TERM_JUMP) && m.term() - term() > MAX_TERM_JUMP) {
+        emit(new Rejected(m, RejectReason.IMPLAUSIBLE_TERM));
+        return;
+      }
+      if (!acceptLineage(m)) {
+        return;
       }
       learn(m.from());
       if (m instanceof Heartbeat h) {
@@ -229,11 +340,164 @@ public final class ElectionCore {
       }
     }
 
+    // ---- lineages --------------------------------------------------------------------------
+
+    /**
+     * Whether {@code m} belongs to this node's lineage (or may found its membership in one). A node
+     * without a lineage listens only to heartbeats: the first leader that reaches it adds it. A
+     * message of another lineage is refused, and the conflict is remembered: this node stops
+     * leading and neither campaigns nor votes while that member is around, and it answers a
+     * request with a refusal in its own lineage so that the sender fails closed as well.
+     */
+    private boolean acceptLineage(ElectionMessage m) {
+      long ours = lineage();
+      if (has(Defect.NO_LINEAGE_CHECK)) {
+        if (ours == Lineage.NONE && m instanceof Heartbeat) {
+          return true;
+        }
+        return ours != Lineage.NONE;
+      }
+      if (ours == Lineage.NONE) {
+        if (m instanceof Heartbeat) {
+          return true;
+        }
+        emit(new Rejected(m, RejectReason.NO_LINEAGE));
+        return false;
+      }
+      if (m.lineage() == Lineage.NONE) {
+        emit(new Rejected(m, RejectReason.NO_LINEAGE));
+        return false;
+      }
+      if (m.lineage() == ours) {
+        foreign.remove(m.from().name());
+        return true;
+      }
+      foreign.put(m.from().name(), m.lineage());
+      emit(new Rejected(m, RejectReason.FOREIGN_LINEAGE));
+      if (role instanceof Role.Leader) {
+        stepDown(StepDownReason.LINEAGE_CONFLICT);
+      }
+      if (m instanceof Heartbeat h) {
+        send(h.from().name(),
+            new HeartbeatAck(term(), self, ours, h.sentAt(), config().id(), false));
+      } else if (m instanceof PreVoteRequest r) {
+        send(r.from().name(), new PreVoteResponse(term(), self, ours, false));
+      } else if (m instanceof VoteRequest r) {
+        send(r.from().name(), new VoteResponse(term(), self, ours, false));
+      }
+      return false;
+    }
+
+    // ---- bootstrap -------------------------------------------------------------------------
+
+    /**
+     * A node without a configuration founds a new lineage only when all of this holds: bootstrap
+     * is enabled ({@code bootstrap-expect > 0}); it is eligible itself; it sees at least
+     * {@code bootstrap-expect} eligible members; its name is the smallest of them (every node
+     * agrees on one founder); no foreign lineage is around; and every other eligible member
+     * answered the latest probe round that it has no configuration and that this node is the
+     * founder in its view. Membership alone never founds a lineage (except when one member is
+     * expected), so old voters that come back with state stop a newcomer from founding a second
+     * lineage beside theirs: it waits to be added instead.
+     */
+    private void maybeBootstrap() {
+      if (!config().isEmpty() || lineage() != Lineage.NONE || !eligible.contains(self.name())) {
+        return;
+      }
+      if (has(Defect.MEMBERSHIP_BOOTSTRAP)) {
+        if (eligible.size() == 1) {
+          found();
+        }
+        return;
+      }
+      int expect = policy.bootstrapExpect();
+      if (expect == 0) {
+        emit(new BootstrapStatus("bootstrap is off (bootstrap-expect = 0): waiting for a leader to"
+            + " add this node"));
+        return;
+      }
+      if (!foreign.isEmpty()) {
+        return;
+      }
+      if (eligible.size() < expect) {
+        emit(new BootstrapStatus("waiting for " + expect + " eligible members before founding a"
+            + " cluster, or for a leader to add this node; sees " + eligible.size()));
+        return;
+      }
+      if (!eligible.first().equals(self.name())) {
+        emit(new BootstrapStatus("waiting for " + eligible.first() + " (smallest name) to found"
+            + " the cluster, or for a leader to add this node"));
+        return;
+      }
+      if (eligible.size() == 1) {
+        found();
+        return;
+      }
+      probeRound++;
+      probeAgreed.clear();
+      var probe = new BootstrapProbe(term(), self, Lineage.NONE, probeRound);
+      for (String name : eligible) {
+        if (!name.equals(self.name())) {
+          send(name, probe);
+        }
+      }
+    }
+
+    private void onBootstrapProbe(BootstrapProbe p) {
+      String founder = eligible.isEmpty() ? "" : eligible.first();
+      send(p.from().name(), new BootstrapReply(term(), self, lineage(),
+          lineage() != Lineage.NONE, founder, p.round()));
+    }
+
+    private void onBootstrapReply(BootstrapReply r) {
+      if (!config().isEmpty() || r.round() != probeRound || !eligible.contains(r.from().name())) {
+        return;
+      }
+      if (r.hasState()) {
+        emit(new BootstrapStatus("member " + r.from() + " has state of lineage "
+            + Lineage.format(r.lineage()) + ": not founding a cluster; waiting to be added"));
+        probeAgreed.clear();
+        probeRound++; // this round failed; the next election timeout asks again
+        return;
+      }
+      if (!r.founder().equals(self.name())) {
+        return;
+      }
+      learn(r.from());
+      probeAgreed.add(r.from().name());
+      var others = new TreeSet<>(eligible);
+      others.remove(self.name());
+      if (probeAgreed.containsAll(others) && eligible.size() >= policy.bootstrapExpect()
+          && eligible.first().equals(self.name()) && foreign.isEmpty()) {
+        found();
+      }
+    }
+
+    private void found() {
+      long lineage = Lineage.mint(nextRandom());
+      long firstTerm = Math.max(term(), policy.firstTerm() - 1);
+      if (firstTerm != term()) {
+        hard = hard.withTerm(firstTerm);
+      }
+      var first = VoterConfig.of(new ConfigId(term(), 1), List.of(self));
+      hard = hard.withLineage(lineage, first);
+      probeAgreed.clear();
+      emit(new ConfigChanged(first, lineage));
+      emit(new BootstrapStatus("founded lineage " + Lineage.format(lineage) + " with voters "
+          + first.voters() + " (eligible: " + eligible + ")"));
+      electionDeadline = Math.max(now, graceUntil);
+    }
+
     // ---- follower and candidate side --------------------------------------------------------
 
     private void onElectionTimeout() {
-      electionDeadline = now + randomElectionTimeout();
-      if (!canCampaign()) {
+      electionDeadline = Math.max(now + randomElectionTimeout(), promiseUntil);
+      if (config().isEmpty()) {
+        setLeader(Optional.empty());
+        maybeBootstrap();
+        return;
+      }
+      if (!canCampaign() || now < promiseUntil) {
         setLeader(Optional.empty());
         return;
       }
@@ -244,8 +508,13 @@ public final class ElectionCore {
       }
     }
 
+    /**
+     * Whether this node may stand for election: a voter of its configuration, eligible, past its
+     * restart grace, without a lineage conflict, and with terms left.
+     */
     private boolean canCampaign() {
-      return config().isVoter(self) && eligible.contains(self.name());
+      return config().isVoter(self) && eligible.contains(self.name()) && now >= graceUntil
+          && foreign.isEmpty() && term() < ElectionMessage.MAX_TERM;
     }
 
     private void startPreVote() {
@@ -257,7 +526,7 @@ public final class ElectionCore {
         startElection(Optional.empty());
         return;
       }
-      var request = new PreVoteRequest(term() + 1, self, config().id());
+      var request = new PreVoteRequest(term() + 1, self, lineage(), config().id());
       for (NodeId v : config().voters()) {
         if (!v.equals(self)) {
           send(v.name(), request);
@@ -268,6 +537,7 @@ public final class ElectionCore {
     private void startElection(Optional<NodeId> transferFrom) {
       setLeader(Optional.empty());
       hard = hard.withTerm(term() + 1).withVote(self);
+      transferTarget = Optional.empty();
       electionDeadline = now + randomElectionTimeout();
       var grants = new TreeSet<NodeId>();
       grants.add(self);
@@ -276,7 +546,7 @@ public final class ElectionCore {
         becomeLeader();
         return;
       }
-      var request = new VoteRequest(term(), self, config().id(), transferFrom);
+      var request = new VoteRequest(term(), self, lineage(), config().id(), transferFrom);
       for (NodeId v : config().voters()) {
         if (!v.equals(self)) {
           send(v.name(), request);
@@ -287,8 +557,10 @@ public final class ElectionCore {
     private void onPreVoteRequest(PreVoteRequest r) {
       boolean granted = r.term() > term()
           && r.configId().isAtLeast(config().id())
-          && !heardFromLeaderRecently();
-      send(r.from().name(), new PreVoteResponse(granted ? r.term() : term(), self, granted));
+          && !heardFromLeaderRecently()
+          && foreign.isEmpty();
+      send(r.from().name(),
+          new PreVoteResponse(granted ? r.term() : term(), self, lineage(), granted));
     }
 
     private void onPreVoteResponse(PreVoteResponse r) {
@@ -298,7 +570,7 @@ public final class ElectionCore {
           var grants = new TreeSet<>(p.grants());
           grants.add(r.from());
           role = new Role.PreCandidate(grants);
-          if (config().isQuorum(grants)) {
+          if (config().isQuorum(grants) && canCampaign()) {
             startElection(Optional.empty());
           }
         }
@@ -309,14 +581,22 @@ public final class ElectionCore {
 
     private void onVoteRequest(VoteRequest r) {
       if (r.term() < term()) {
-        send(r.from().name(), new VoteResponse(term(), self, false));
+        send(r.from().name(), new VoteResponse(term(), self, lineage(), false));
         return;
       }
-      boolean handOver = r.transferFrom().isPresent() && r.transferFrom().equals(leader)
-          && r.term() == term() + 1;
-      if (heardFromLeaderRecently() && !handOver) {
-        // The promise: no vote for anyone else while the leader we heard from may hold a lease.
-        send(r.from().name(), new VoteResponse(term(), self, false));
+      // Voters following the leader that hands over, and that leader itself, vote for the
+      // successor it named without waiting out their promise: the hand-over was gated on the
+      // singleton's stop, so no lease of the old term is still in use.
+      boolean handOver = r.term() == term() + 1 && r.transferFrom().isPresent()
+          && (r.transferFrom().equals(leader)
+              || (r.transferFrom().get().equals(self)
+                  && transferTarget.equals(Optional.of(r.from()))));
+      boolean refuse = now < graceUntil || !foreign.isEmpty()
+          || (heardFromLeaderRecently() && !handOver);
+      if (refuse) {
+        // The promise: no vote for anyone else while the leader we heard from (or this node, as
+        // an ex-leader) may hold a lease; after a restart, no vote while we may have promised.
+        send(r.from().name(), new VoteResponse(term(), self, lineage(), false));
         return;
       }
       if (r.term() > term()) {
@@ -329,7 +609,7 @@ public final class ElectionCore {
         electionDeadline = now + randomElectionTimeout();
         dropVoteFromNextPersist = has(Defect.VOTE_NOT_PERSISTED);
       }
-      send(r.from().name(), new VoteResponse(term(), self, grant));
+      send(r.from().name(), new VoteResponse(term(), self, lineage(), grant));
     }
 
     private void onVoteResponse(VoteResponse r) {
@@ -350,7 +630,8 @@ public final class ElectionCore {
 
     private void onHeartbeat(Heartbeat h) {
       if (h.term() < term()) {
-        send(h.from().name(), new HeartbeatAck(term(), self, h.sentAt(), config().id(), false));
+        send(h.from().name(),
+            new HeartbeatAck(term(), self, lineage(), h.sentAt(), config().id(), false));
         return;
       }
       if (h.term() > term()) {
@@ -362,14 +643,29 @@ public final class ElectionCore {
       }
       setLeader(Optional.of(h.from()));
       leaderContactAt = now;
-      electionDeadline = now + randomElectionTimeout();
-      if (h.config().id().compareTo(config().id()) > 0) {
+      // The promise covers the lease the leader takes from this acknowledgement, measured in this
+      // node's clock (hence the drift), whatever this node's own timings say.
+      long promise = has(Defect.PER_NODE_LEASE_INEQUALITY)
+          ? timings.electionTimeoutMinNanos()
+          : Math.max(timings.electionTimeoutMinNanos(),
+              ceilTimes(h.leaseNanos(), 1 + timings.maxClockDrift()));
+      promiseUntil = Math.max(promiseUntil, now + promise);
+      if (promise > hard.promiseNanos()) {
+        hard = hard.withPromise(promise); // durable before the acknowledgement leaves
+      }
+      electionDeadline = Math.max(now + randomElectionTimeout(), promiseUntil);
+      if (lineage() == Lineage.NONE) {
+        // The first leader to reach a node without a configuration adds it to its lineage.
+        hard = hard.withLineage(h.lineage(), h.config());
+        emit(new ConfigChanged(h.config(), h.lineage()));
+      } else if (h.config().id().compareTo(config().id()) > 0) {
         // The leader's configuration is authoritative; never go back to an older one that a
         // reordered heartbeat carries.
         hard = hard.withConfig(h.config());
-        emit(new ConfigChanged(h.config()));
+        emit(new ConfigChanged(h.config(), lineage()));
       }
-      send(h.from().name(), new HeartbeatAck(term(), self, h.sentAt(), config().id(), true));
+      send(h.from().name(),
+          new HeartbeatAck(term(), self, lineage(), h.sentAt(), config().id(), true));
     }
 
     private void onTimeoutNow(TimeoutNow x) {
@@ -388,9 +684,9 @@ public final class ElectionCore {
       var c = config();
       var restamped = new VoterConfig(new ConfigId(term(), c.id().index() + 1), c.voters());
       hard = hard.withConfig(restamped);
-      emit(new ConfigChanged(restamped));
+      emit(new ConfigChanged(restamped, lineage()));
       role = new Role.Leader(now, now, now, new TreeMap<>(), new TreeMap<>(), Long.MIN_VALUE,
-          false);
+          false, Role.Leader.NO_HAND_OVER);
       emit(new Elected(term()));
       setLeader(Optional.of(self));
       broadcastHeartbeat();
@@ -406,8 +702,8 @@ public final class ElectionCore {
         due = now + interval;
       }
       role = new Role.Leader(l.electedAt(), now, due, l.ackedSentAt(), l.ackedConfig(),
-          l.leaseDeadline(), l.hosting());
-      var hb = new Heartbeat(term(), self, now, config());
+          l.leaseDeadline(), l.hosting(), l.handOverDeadline());
+      var hb = new Heartbeat(term(), self, lineage(), now, config(), timings.leaseNanos());
       var sentTo = new TreeSet<String>();
       for (NodeId v : config().voters()) {
         if (!v.equals(self) && sentTo.add(v.name())) {
@@ -436,7 +732,7 @@ public final class ElectionCore {
       var configs = new TreeMap<>(l.ackedConfig());
       configs.merge(a.from(), a.configId(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
       role = new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.heartbeatDueAt(), acked,
-          configs, l.leaseDeadline(), l.hosting());
+          configs, l.leaseDeadline(), l.hosting(), l.handOverDeadline());
       updateLease();
       maybeChangeConfig();
     }
@@ -464,6 +760,9 @@ public final class ElectionCore {
         return;
       }
       if (!l.hosting()) {
+        if (l.handingOver()) {
+          return; // never take a first lease for a term that is being handed over
+        }
         role = withLease(l, deadline);
         emit(new LeaseAcquired(term(), deadline));
       } else if (deadline > l.leaseDeadline()) {
@@ -474,7 +773,7 @@ public final class ElectionCore {
 
     private Role.Leader withLease(Role.Leader l, long deadline) {
       return new Role.Leader(l.electedAt(), l.lastHeartbeatAt(), l.heartbeatDueAt(),
-          l.ackedSentAt(), l.ackedConfig(), deadline, true);
+          l.ackedSentAt(), l.ackedConfig(), deadline, true, l.handOverDeadline());
     }
 
     /** When the leader must step down: its lease ends, or the grace after election does. */
@@ -485,10 +784,12 @@ public final class ElectionCore {
     /**
      * Moves the configuration one voter towards the eligible members, once the current one is
      * acknowledged by a quorum and this leader holds a lease. Removals go first: downed members
-     * cannot acknowledge, so shrinking first keeps the quorum reachable.
+     * cannot acknowledge, so shrinking first keeps the quorum reachable. A voter whose name was
+     * last heard under another identity (it lost its state) is removed; its new identity is added.
      */
     private void maybeChangeConfig() {
-      if (!(role instanceof Role.Leader l) || !l.hosting() || !eligible.contains(self.name())) {
+      if (!(role instanceof Role.Leader l) || !l.hosting() || l.handingOver()
+          || !eligible.contains(self.name())) {
         return;
       }
       var c = config();
@@ -504,9 +805,8 @@ public final class ElectionCore {
       }
       var removals = new ArrayList<NodeId>();
       for (NodeId v : c.voters()) {
-        NodeId newest = latestIds.getOrDefault(v.name(), v);
-        if (!v.equals(self)
-            && (!eligible.contains(v.name()) || newest.stateId() > v.stateId())) {
+        NodeId current = latestIds.getOrDefault(v.name(), v);
+        if (!v.equals(self) && (!eligible.contains(v.name()) || !current.equals(v))) {
           removals.add(v);
         }
       }
@@ -525,16 +825,21 @@ public final class ElectionCore {
       }
       var next = new VoterConfig(new ConfigId(term(), c.id().index() + 1), voters);
       hard = hard.withConfig(next);
-      emit(new ConfigChanged(next));
+      emit(new ConfigChanged(next, lineage()));
       broadcastHeartbeat();
     }
 
-    /** Eligible members this leader has heard acknowledge, that are not voters yet. */
+    /**
+     * Eligible members this leader has heard acknowledge, that are not voters yet (by name: a new
+     * identity of a voter's name waits until the old one is removed).
+     */
     private List<NodeId> addable(VoterConfig c, Role.Leader l) {
+      var voterNames = new TreeSet<String>();
+      c.voters().forEach(v -> voterNames.add(v.name()));
       var out = new ArrayList<NodeId>();
       for (String name : eligible) {
         NodeId id = latestIds.get(name);
-        if (id != null && !c.isVoter(id) && l.ackedSentAt().containsKey(id)) {
+        if (id != null && !voterNames.contains(name) && l.ackedSentAt().containsKey(id)) {
           out.add(id);
         }
       }
@@ -543,17 +848,22 @@ public final class ElectionCore {
 
     private void stepDown(StepDownReason reason) {
       emit(new SteppedDown(term(), reason));
+      if (role instanceof Role.Leader l) {
+        // The leader counted its own acknowledgement in its lease: as an ex-leader it keeps that
+        // promise, and votes for no one (but a successor it named) until the lease has run out.
+        promiseUntil = Math.max(promiseUntil, l.lastHeartbeatAt() + timings.leaseNanos());
+      }
       role = new Role.Follower();
       leaderContactAt = Long.MIN_VALUE;
-      electionDeadline = now + randomElectionTimeout();
+      electionDeadline = Math.max(now + randomElectionTimeout(), promiseUntil);
       setLeader(Optional.empty());
     }
 
     // ---- shared helpers -------------------------------------------------------------------
 
+    /** Whether a promise (to a leader, or as an ex-leader, or forgotten in a restart) holds. */
     private boolean heardFromLeaderRecently() {
-      return role instanceof Role.Leader
-          || (leader.isPresent() && now < leaderContactAt + timings.electionTimeoutMinNanos());
+      return role instanceof Role.Leader || now < promiseUntil || now < graceUntil;
     }
 
     private void adoptTerm(long newTerm) {
@@ -561,6 +871,7 @@ public final class ElectionCore {
         stepDown(StepDownReason.HIGHER_TERM);
       }
       hard = hard.withTerm(newTerm);
+      transferTarget = Optional.empty();
       role = new Role.Follower();
       setLeader(Optional.empty());
     }
@@ -577,20 +888,9 @@ public final class ElectionCore {
       }
     }
 
-    private void maybeBootstrap() {
-      // The node that formed the cluster alone writes the first configuration: itself. Only a
-      // sole member may do so: "the oldest member without a configuration" is not safe, since
-      // a first node that restarts rejoins as the youngest and a second lineage could start in
-      // term 1 beside its own (the simulator found exactly that).
-      if (config().isEmpty() && eligible.size() == 1 && eligible.contains(self.name())) {
-        var first = VoterConfig.of(new ConfigId(term(), 1), List.of(self));
-        hard = hard.withConfig(first);
-        emit(new ConfigChanged(first));
-      }
-    }
-
+    /** The identity heard last under a name is that name's current one. */
     private void learn(NodeId id) {
-      latestIds.merge(id.name(), id, (a, b) -> a.stateId() >= b.stateId() ? a : b);
+      latestIds.put(id.name(), id);
     }
 
     private void send(String to, ElectionMessage m) {
@@ -612,7 +912,8 @@ public final class ElectionCore {
     private void flushPersist() {
       if (!hard.equals(persisted)) {
         var toWrite = dropVoteFromNextPersist
-            ? new HardState(hard.term(), Optional.empty(), hard.config())
+            ? new HardState(hard.term(), Optional.empty(), hard.config(), hard.lineage(),
+                hard.promiseNanos())
             : hard;
         effects.add(new Persist(toWrite));
         persisted = hard;
@@ -624,19 +925,26 @@ public final class ElectionCore {
       return hard.term();
     }
 
+    private long lineage() {
+      return hard.lineage();
+    }
+
     private VoterConfig config() {
       return hard.config();
     }
 
-    /** Uniform in [min, max), from a SplitMix64 sequence carried in the state. */
-    private long randomElectionTimeout() {
+    private long nextRandom() {
       random += 0x9E3779B97F4A7C15L;
       long z = random;
       z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
       z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-      z = z ^ (z >>> 31);
+      return z ^ (z >>> 31);
+    }
+
+    /** Uniform in [min, max), from a SplitMix64 sequence carried in the state. */
+    private long randomElectionTimeout() {
       long span = timings.electionTimeoutMaxNanos() - timings.electionTimeoutMinNanos();
-      return timings.electionTimeoutMinNanos() + Math.floorMod(z, span);
+      return timings.electionTimeoutMinNanos() + Math.floorMod(nextRandom(), span);
     }
   }
 }

@@ -28,6 +28,16 @@ public sealed interface ElectionEvent {
     }
   }
 
-  /** A local request to hand leadership to another voter at once (graceful leave). */
+  /**
+   * A local request to hand leadership to another voter at once (graceful leave). The leader first
+   * asks its node to stop what it hosts ({@link ElectionEffect.ReleaseHosting}) and hands over
+   * only once told {@link HostingReleased}.
+   */
   record TransferLeadership(long now) implements ElectionEvent {}
+
+  /**
+   * The node reports that nothing it hosted for {@code term} still runs (every singleton instance
+   * of that term has terminated), answering {@link ElectionEffect.ReleaseHosting}.
+   */
+  record HostingReleased(long now, long term) implements ElectionEvent {}
 }

@@ -13,18 +13,25 @@ import java.util.Objects;
  * normal one-member-at-a-time configuration change; the old identity is removed the same way. This
  * keeps election safety free of timing assumptions even when state is lost.
  *
- * <p>State ids are chosen so that a later state usually has a larger id (creation time in the high
- * bits); the leader keeps the largest id it has seen per name. That choice only affects liveness.
+ * <p>The leader takes the identity it heard last under a name as that name's current one, and
+ * replaces an older identity of the same name in the configuration; which id is larger does not
+ * matter (a node whose clock went back mints a smaller one). That choice only affects liveness.
  */
 public record NodeId(String name, long stateId) implements Comparable<NodeId> {
 
   private static final Comparator<NodeId> ORDER =
       Comparator.comparing(NodeId::name).thenComparingLong(NodeId::stateId);
 
+  /** Names longer than this are refused (a malformed or hostile message). */
+  public static final int MAX_NAME_LENGTH = 255;
+
   public NodeId {
     Objects.requireNonNull(name, "name");
     if (name.isBlank()) {
       throw new IllegalArgumentException("node name must not be blank");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException("node name longer than " + MAX_NAME_LENGTH);
     }
   }
 

@@ -37,6 +37,9 @@ public sealed interface Role {
    * @param ackedConfig per peer, the configuration it reported in that acknowledgement
    * @param leaseDeadline end of the lease (meaningful only when {@code hosting})
    * @param hosting whether a lease was acquired in this term (the singleton may run)
+   * @param handOverDeadline while handing over ({@link ElectionEffect.ReleaseHosting} sent, no
+   *     answer yet), when to give up and step down without a successor; {@link #NO_HAND_OVER}
+   *     otherwise
    */
   record Leader(
       long electedAt,
@@ -45,7 +48,16 @@ public sealed interface Role {
       SortedMap<NodeId, Long> ackedSentAt,
       SortedMap<NodeId, ConfigId> ackedConfig,
       long leaseDeadline,
-      boolean hosting) implements Role {
+      boolean hosting,
+      long handOverDeadline) implements Role {
+
+    /** {@code handOverDeadline} when no hand-over is under way. */
+    public static final long NO_HAND_OVER = Long.MIN_VALUE;
+
+    public boolean handingOver() {
+      return handOverDeadline != NO_HAND_OVER;
+    }
+
     public Leader {
       ackedSentAt = Collections.unmodifiableSortedMap(new TreeMap<>(ackedSentAt));
       ackedConfig = Collections.unmodifiableSortedMap(new TreeMap<>(ackedConfig));

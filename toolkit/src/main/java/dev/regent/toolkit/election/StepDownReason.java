@@ -9,5 +9,16 @@ public enum StepDownReason {
   /** Leadership was handed to another voter on request. */
   TRANSFER,
   /** The node is no longer a voter in its own configuration. */
-  REMOVED
+  REMOVED,
+  /**
+   * A hand-over waited longer than the hand-over timeout for the hosted singletons to stop: the
+   * leader stepped down without asking a successor to start early, so the next leader waits out
+   * this lease.
+   */
+  HAND_OVER_TIMED_OUT,
+  /**
+   * A member of another lineage was seen: two clusters bootstrapped separately are mixed. No
+   * node leads until the operator separates them (docs/ELECTION.md, "Two lineages").
+   */
+  LINEAGE_CONFLICT
 }

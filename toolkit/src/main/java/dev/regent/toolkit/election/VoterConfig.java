@@ -15,11 +15,21 @@ import java.util.TreeSet;
  */
 public record VoterConfig(ConfigId id, SortedSet<NodeId> voters) {
 
+  /** More voters than any real cluster has: a configuration this large is malformed input. */
+  public static final int MAX_VOTERS = 1024;
+
   /** The configuration of a node that has none yet: it cannot vote or campaign. */
   public static final VoterConfig EMPTY = new VoterConfig(ConfigId.NONE, new TreeSet<>());
 
   public VoterConfig {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(voters, "voters");
+    if (voters.size() > MAX_VOTERS) {
+      throw new IllegalArgumentException("more than " + MAX_VOTERS + " voters");
+    }
+    for (NodeId v : voters) {
+      Objects.requireNonNull(v, "voter");
+    }
     voters = Collections.unmodifiableSortedSet(new TreeSet<>(voters));
   }
 

@@ -40,6 +40,13 @@ public sealed interface LeadershipEvent {
     /** The election actor failed and restarted: no lease survives a restart. */
     RESTARTED,
     /** The actor system is shutting down. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * A hand-over waited longer than the hand-over timeout for this node's singletons to stop: no
+     * successor was asked to start early; the next leader waits out this lease.
+     */
+    HAND_OVER_TIMED_OUT,
+    /** A member of another lineage (a separately bootstrapped cluster) was seen: no node leads. */
+    LINEAGE_CONFLICT
   }
 }

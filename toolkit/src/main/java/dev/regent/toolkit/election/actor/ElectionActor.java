@@ -584,6 +584,8 @@ public final class ElectionActor extends AbstractBehavior<Object> {
       case LEASE_LOST -> LeadershipEvent.Reason.LEASE_LOST;
       case TRANSFER -> LeadershipEvent.Reason.TRANSFER;
       case REMOVED -> LeadershipEvent.Reason.REMOVED;
+      case HAND_OVER_TIMED_OUT -> LeadershipEvent.Reason.HAND_OVER_TIMED_OUT;
+      case LINEAGE_CONFLICT -> LeadershipEvent.Reason.LINEAGE_CONFLICT;
     };
   }
 
