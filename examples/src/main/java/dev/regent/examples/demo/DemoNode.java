@@ -25,6 +25,12 @@ import org.apache.pekko.cluster.typed.Cluster;
  * {@link NodeStatus} line whenever something changes. Run one per terminal:
  *
  * <pre>java -cp ... dev.regent.examples.demo.DemoNode --port 2551 --seeds 2551,2552</pre>
+ *
+ * <p>A node that already has election state (it was a member before) never lists itself first
+ * among its seed nodes: Pekko's first seed forms a new cluster by itself when no other seed answers
+ * in time, and a restarted node would then sit on an island of its own while the real cluster runs
+ * on. It joins through the other seeds instead. After a full outage one node has to form the
+ * cluster again: start that one with {@code --form-cluster}.
  */
 public final class DemoNode {
 
@@ -36,6 +42,7 @@ public final class DemoNode {
     Path stateDir = Path.of("target", "regent-demo", "state");
     Path storeFile = Path.of("target", "regent-demo", "tickets.log");
     boolean watchParent = false;
+    boolean formCluster = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--port" -> port = Integer.parseInt(args[++i]);
@@ -49,8 +56,9 @@ public final class DemoNode {
         case "--state-dir" -> stateDir = Path.of(args[++i]);
         case "--store" -> storeFile = Path.of(args[++i]);
         case "--watch-parent" -> watchParent = true;
+        case "--form-cluster" -> formCluster = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (use --port N --seeds A,B --state-dir DIR --store FILE)");
+            + " (use --port N --seeds A,B --state-dir DIR --store FILE [--form-cluster])");
       }
     }
     java.nio.file.Files.createDirectories(stateDir);
@@ -60,9 +68,37 @@ public final class DemoNode {
     if (watchParent) {
       watchParent();
     }
+    seeds = seedOrder(port, seeds, hasElectionState(stateDir, port), formCluster);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "regent-demo",
         config(port, seeds, stateDir));
     run(system, new SharedFencedFile(storeFile));
+  }
+
+  /**
+   * The seed nodes in the order this node should try them: as given for a fresh node; with this
+   * node moved last when it has election state (so it joins the running cluster and never forms an
+   * island); with this node first when told to form the cluster.
+   */
+  static List<Integer> seedOrder(int port, List<Integer> seeds, boolean hasState,
+      boolean formCluster) {
+    var ordered = new ArrayList<Integer>(seeds);
+    if (!ordered.contains(port) || !(hasState || formCluster)) {
+      return List.copyOf(ordered);
+    }
+    ordered.remove(Integer.valueOf(port));
+    if (formCluster) {
+      ordered.add(0, port);
+    } else {
+      ordered.add(port);
+    }
+    return List.copyOf(ordered);
+  }
+
+  /** Whether this node (named after 127.0.0.1 and its port, the default) has election state. */
+  static boolean hasElectionState(Path stateDir, int port) {
+    String name = dev.regent.toolkit.config.NodeNames.fromHostPort("127.0.0.1", port);
+    return java.nio.file.Files.exists(stateDir.resolve(name)
+        .resolve(dev.regent.toolkit.state.DurableStateStore.STATE_FILE));
   }
 
   static Config config(int port, List<Integer> seeds, Path stateDir) {
