@@ -1,6 +1,7 @@
 package dev.regent.toolkit.sbr;
 
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -55,6 +56,28 @@ public final class IndirectConnections {
     Set<Node> out = new TreeSet<>(view.unreachable());
     out.removeAll(of(view));
     return out;
+  }
+
+  /**
+   * Pekko's double "down indirectly connected": when members other than the indirectly connected
+   * ones are unreachable too, the rest is decided on {@link #withoutIndirectRecords the view
+   * without the records between the indirectly connected members}; if that view still has
+   * indirectly connected members, Pekko's nested decision is again "down indirectly connected",
+   * it gives up and downs every member. Returns that down-all decision, or empty when the nested
+   * decision can be taken (or none is needed).
+   */
+  public static Optional<Decision.DownAll> stillIndirectlyConnected(ClusterView view) {
+    if (unreachableButNotIndirectlyConnected(view).isEmpty()) {
+      return Optional.empty();
+    }
+    Set<Node> indirect = of(view);
+    Set<Node> still = of(withoutIndirectRecords(view));
+    if (indirect.isEmpty() || still.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Decision.DownAll(indirect.size() + " member(s) are indirectly connected"
+        + " " + indirect + " and without the records between them " + still
+        + " still are: double down-indirectly-connected decision, downing all (as Pekko)"));
   }
 
   /**

@@ -41,10 +41,17 @@ public record LeaseMajority(
       return decideClean(view);
     }
     String why = indirect.size() + " member(s) are indirectly connected";
+    // With the lease, as Pekko: the rest is decided on the view without the records between the
+    // indirectly connected (down its unreachable members); if that view is still indirectly
+    // connected, down all. Without the lease there is no nested decision.
+    Optional<Decision.DownAll> twice = IndirectConnections.stillIndirectlyConnected(view);
+    Decision whenAcquired = twice.isPresent()
+        ? twice.get()
+        : new Decision.DownIndirectlyConnected(
+            indirect, Optional.of(new Decision.DownUnreachable("lease acquired")), why);
     return new Decision.AcquireLease(
         Duration.ZERO,
-        new Decision.DownIndirectlyConnected(
-            indirect, Optional.of(new Decision.DownUnreachable("lease acquired")), why),
+        whenAcquired,
         new Decision.DownIndirectlyConnected(
             indirect, Optional.of(new Decision.DownReachable("lease denied")), why),
         why + "; acquire the lease at once");

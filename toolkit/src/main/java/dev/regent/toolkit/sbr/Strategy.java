@@ -15,8 +15,12 @@ public sealed interface Strategy
 
   /**
    * The decision for a view. If some members are indirectly connected, they are downed and the
-   * remaining unreachable members (crashed or cleanly partitioned) are decided by {@link
-   * #decideClean} on the view without the records between the indirectly connected members.
+   * remaining unreachable members (crashed or cleanly partitioned) are decided as Pekko does: by
+   * this strategy's own {@code decide} on the view without the records between the indirectly
+   * connected members. If that view is still indirectly connected (records from before a clean
+   * partition can leave it so), the nested decision would be "down indirectly connected" again;
+   * Pekko then downs every member, and so does this (see {@link
+   * IndirectConnections#stillIndirectlyConnected}).
    */
   default Decision decide(ClusterView view) {
     Set<Node> indirect = IndirectConnections.of(view);
@@ -25,8 +29,14 @@ public sealed interface Strategy
     }
     Optional<Decision> rest = Optional.empty();
     if (!IndirectConnections.unreachableButNotIndirectlyConnected(view).isEmpty()) {
-      Decision d = decideClean(IndirectConnections.withoutIndirectRecords(view));
+      Optional<Decision.DownAll> twice = IndirectConnections.stillIndirectlyConnected(view);
+      if (twice.isPresent()) {
+        return twice.get();
+      }
+      // The reduced view has no indirectly connected members, so this does not nest further.
+      Decision d = decide(IndirectConnections.withoutIndirectRecords(view));
       if (d instanceof Decision.DownIndirectlyConnected || d instanceof Decision.AcquireLease) {
+        // Not reached: only lease-majority decides AcquireLease, and it overrides this method.
         return new Decision.DownAll("nested decision " + d.kind() + " for the rest; downing all");
       }
       rest = Optional.of(d);

@@ -2,6 +2,7 @@ package dev.regent.toolkit.sbr;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,10 @@ import java.util.TreeSet;
  * {@code s}; gossip connects members that hear each other both ways, so a side is a connected
  * component of that graph; every member of a side has seen the side's latest gossip (the state
  * after {@code stable-after}). A membership change may race the partition: one side may already
- * see a Joining member as Up, or a Leaving member as Exiting.
+ * see a Joining member as Up, or a Leaving member as Exiting. Links may also have broken before the
+ * partition: their records reached every member, so every side carries them, also the sides that
+ * cannot see their observer any more (Pekko's "indirectly connected happens before clean
+ * partition").
  */
 final class PartitionScenario {
 
@@ -36,11 +40,13 @@ final class PartitionScenario {
   final boolean evenSplit;
   final boolean indirect;
   final boolean racing;
+  /** Records from before the partition, carried by every side; empty for most scenarios. */
+  final Set<Unreachability> before;
   final boolean allUp;
 
   private PartitionScenario(long seed, List<ViewMember> base, Set<Node> crashed, boolean[][] hears,
       List<Set<Node>> sides, List<ClusterView> views, int groups, boolean evenSplit,
-      boolean indirect, boolean racing) {
+      boolean indirect, boolean racing, Set<Unreachability> before) {
     this.seed = seed;
     this.base = base;
     this.crashed = crashed;
@@ -51,12 +57,13 @@ final class PartitionScenario {
     this.evenSplit = evenSplit;
     this.indirect = indirect;
     this.racing = racing;
+    this.before = before;
     this.allUp = base.stream().allMatch(m -> m.status() == MemberStatus.UP);
   }
 
   /** A clean scenario: no indirect links, no racing change, every member Up. */
   boolean isClean() {
-    return !indirect && !racing && allUp;
+    return !indirect && !racing && allUp && before.isEmpty();
   }
 
   static PartitionScenario generate(long seed) {
@@ -175,6 +182,34 @@ final class PartitionScenario {
         }
       }
     }
+    // Links that broke before the partition (own random stream, so the other draws stay as they
+    // were): o stopped hearing s while gossip still reached everybody, so the record o->s went to
+    // every member and stays on every side after the partition. Either a one-way loss inside a
+    // group with a third member that keeps o and s connected, or a link between members that the
+    // partition then put into different groups.
+    Set<Unreachability> before = new TreeSet<>(Comparator.comparing(Unreachability::toString));
+    Random early = new Random(seed ^ 0x5DEECE66DL);
+    if (groups >= 2 && early.nextInt(5) == 0) {
+      for (int k = 0; k < 1 + early.nextInt(2); k++) {
+        Node o = live.get(early.nextInt(live.size()));
+        Node s = live.get(early.nextInt(live.size()));
+        int oi = all.indexOf(o);
+        int si = all.indexOf(s);
+        if (oi == si) {
+          continue;
+        }
+        boolean thirdParty = false;
+        for (Node c : live) {
+          int ci = all.indexOf(c);
+          thirdParty |= ci != oi && ci != si && hears[oi][ci] && hears[ci][oi] && hears[si][ci]
+              && hears[ci][si];
+        }
+        if (!hears[oi][si] || thirdParty) {
+          hears[oi][si] = false;
+          before.add(new Unreachability(o, s));
+        }
+      }
+    }
     // Sides: components of the "hear each other both ways" graph over live members.
     List<Set<Node>> sides = new ArrayList<>();
     Set<Node> assigned = new HashSet<>();
@@ -254,10 +289,14 @@ final class PartitionScenario {
           }
         }
       }
+      for (Unreachability r : before) {
+        records.add(r);
+        unreachable.add(r.subject());
+      }
       views.add(new ClusterView(ms, unreachable, records, side));
     }
     return new PartitionScenario(seed, base, crashed, hears, sides, views, groups, even, indirect,
-        racing);
+        racing, Set.copyOf(before));
   }
 
   /**
@@ -306,7 +345,7 @@ final class PartitionScenario {
   public String toString() {
     StringBuilder sb = new StringBuilder("scenario seed=" + seed + " members=" + base
         + " crashed=" + crashed + " sides=" + sides + (indirect ? " indirect" : "")
-        + (racing ? " racing" : "") + "\n");
+        + (racing ? " racing" : "") + (before.isEmpty() ? "" : " before=" + before) + "\n");
     for (int i = 0; i < views.size(); i++) {
       sb.append("  view of side ").append(i).append(": ").append(views.get(i)).append('\n');
     }
