@@ -374,4 +374,53 @@ class DurableStateStoreTest {
       assertEquals(HardState.INITIAL, store.load(), "a failed save changes nothing");
     }
   }
+
+  /**
+   * Issue 13 scenario 6: a directory fsync that fails (EIO after a disk error) was taken for "this
+   * platform cannot fsync directories" and the save counted as durable, although the rename may not
+   * survive a power cut: a vote could be lost and given again. On the code before the fix (commit
+   * 915b1e8) this test failed with:
+   *
+   * <pre>
+   * org.opentest4j.AssertionFailedError: Expected java.io.UncheckedIOException to be thrown, but
+   * nothing was thrown.
+   * </pre>
+   */
+  @Test
+  void failedDirectoryFsyncFailsTheSave() {
+    try (var store = DurableStateStore.open(dir, NAME)) {
+      assertEquals(HardState.INITIAL, store.load());
+    }
+    var fs = new FaultyDirectoryFileSystem(FaultyDirectoryFileSystem.Fault.FORCE_FAILS);
+    try (var store = DurableStateStore.open(fs.wrap(dir), NAME)) {
+      var e = assertThrows(UncheckedIOException.class,
+          () -> store.save(HardState.INITIAL.withTerm(1)));
+      assertEquals(1, fs.faults.get(), "the directory was forced once, and that failed");
+      assertTrue(e.getMessage().contains(stateFile().toString()), e.getMessage());
+      assertTrue(e.getMessage().contains("simulated fsync failure"), e.getMessage());
+      assertEquals(HardState.INITIAL, store.load(), "a save that may not be durable does not count");
+    }
+  }
+
+  @Test
+  void failedDirectoryFsyncFailsCreatingTheState() {
+    var fs = new FaultyDirectoryFileSystem(FaultyDirectoryFileSystem.Fault.FORCE_FAILS);
+    var e = assertThrows(StateStoreException.class, () -> DurableStateStore.open(fs.wrap(dir), NAME));
+    assertTrue(e.getMessage().contains("simulated fsync failure"), e.getMessage());
+    assertTrue(fs.faults.get() > 0);
+  }
+
+  @Test
+  void platformThatCannotOpenDirectoriesIsTolerated() {
+    var fs = new FaultyDirectoryFileSystem(FaultyDirectoryFileSystem.Fault.OPEN_FAILS);
+    try (var store = DurableStateStore.open(fs.wrap(dir), NAME)) {
+      store.save(HardState.INITIAL.withTerm(2));
+      store.save(HardState.INITIAL.withTerm(3));
+      assertEquals(HardState.INITIAL.withTerm(3), store.load());
+    }
+    assertTrue(fs.faults.get() >= 3, "every directory sync was attempted: " + fs.faults.get());
+    try (var store = DurableStateStore.open(dir, NAME)) {
+      assertEquals(HardState.INITIAL.withTerm(3), store.load());
+    }
+  }
 }
