@@ -21,13 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one node's {@link HardState} (term, vote, voter configuration) and identity durably, in
- * {@code <state-directory>/<node name>/election-state}.
+ * Keeps one node's {@link HardState} (term, vote, voter configuration, lineage, longest promise)
+ * and identity durably, in {@code <state-directory>/<node name>/election-state}.
  *
- * <p>Why: a node that voted in term T, crashed and came back must not vote again in T (DESIGN
- * §2.1), so the election actor {@link #save saves} before it replies. A save writes a temporary
- * file, forces it to disk, renames it over the state file atomically and forces the directory: after
- * a crash the file holds either the old or the new state, never a mix.
+ * <p>Why: a node that voted in term T, crashed and came back must not vote again in T (its vote
+ * would count twice and two leaders could win one term), so the election actor {@link #save saves}
+ * before it replies. A save writes a temporary file, forces it to disk, renames it over the state
+ * file atomically and forces the directory: after a crash the file holds either the old or the new
+ * state, never a mix.
  *
  * <p>A node without a state file is a new voter: {@link #open} mints a fresh {@link NodeId#stateId()}
  * and logs a warning. A state file that cannot be trusted is never reset silently: {@link #open}
@@ -255,19 +256,30 @@ public final class DurableStateStore implements AutoCloseable {
   }
 
   /**
-   * Forces a directory's entries (a rename, a new child) to disk. Some platforms (Windows) cannot
-   * open a directory for this; the entries are then as durable as that file system makes them.
+   * Forces a directory's entries (a rename, a new child) to disk.
    *
-   * @return whether the directory was forced
+   * <p>Only a platform that cannot open a directory for this (Windows refuses with an
+   * {@link IOException}; some file systems do not support it) is tolerated: the entries are then as
+   * durable as that file system makes them, and the caller logs that once. A directory that opens
+   * but fails to force ({@code EIO} after a disk error, {@code EROFS}) throws: the rename may not
+   * survive a power cut, so the save must not count as durable (the election actor then fails and
+   * restarts from its state, under back-off, rather than reply on a promise that may be lost).
+   *
+   * @return whether the directory was forced ({@code false}: the platform cannot open it)
+   * @throws IOException when forcing the opened directory fails
    */
-  private static boolean syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-      return true;
+  private static boolean syncDirectory(Path dir) throws IOException {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(dir, StandardOpenOption.READ);
     } catch (IOException | UnsupportedOperationException e) {
-      log.debug("Cannot fsync directory {}", dir, e);
+      log.debug("Cannot open directory {} to fsync it", dir, e);
       return false;
     }
+    try (ch) {
+      ch.force(true);
+    }
+    return true;
   }
 
   /**

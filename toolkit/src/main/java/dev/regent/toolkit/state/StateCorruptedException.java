@@ -5,8 +5,9 @@ import java.nio.file.Path;
 /**
  * The state file exists but cannot be trusted: bad checksum, truncated, unparseable, an unknown
  * format version, or written by another node. The node refuses to start rather than reset, because
- * forgetting a vote could let it vote twice in one term (DESIGN §2.1). An operator who knows the
- * node's state is lost can delete the node's state directory: the node then joins as a new voter.
+ * forgetting a vote could let it vote twice in one term. An operator who knows
+ * the node's state is lost can delete the node's state directory: the node then joins as a new
+ * voter.
  */
 public final class StateCorruptedException extends StateStoreException {
 

@@ -2,6 +2,7 @@ package dev.regent.toolkit.state;
 
 import dev.regent.toolkit.election.ConfigId;
 import dev.regent.toolkit.election.HardState;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.VoterConfig;
 import java.nio.ByteBuffer;
@@ -22,11 +23,13 @@ import java.util.zip.CRC32;
  *
  * <pre>
  * # Regent election state. Do not edit: the checksum on the last line guards it.
- * format=1
+ * format=2
  * node-name=127.0.0.1-2551
  * state-id=19a4c2b3e1f00abc
  * term=7
  * voted-for=127.0.0.1-2552#19a4c2b3e1f00123
+ * lineage=8f3a61c0d2e4b597
+ * promise-nanos=770000000
  * config-term=6
  * config-index=3
  * voter=127.0.0.1-2551#19a4c2b3e1f00abc
@@ -36,11 +39,22 @@ import java.util.zip.CRC32;
  *
  * Node ids are written as {@code name#hex-state-id}, like {@link NodeId#toString()}, so they can be
  * matched against log lines. Characters a name could use to break a line ({@code %}, control
- * characters) are percent-encoded. Keys must appear in exactly this order.
+ * characters) are percent-encoded. Keys must appear in exactly this order. {@code lineage} is the
+ * {@link Lineage} of the configuration as exactly 16 hex digits ({@link Lineage#format}), and
+ * {@code promise-nanos} the longest promise the node ever made, in nanoseconds.
+ *
+ * <p>Version 1 (written before lineages existed) had neither {@code lineage} nor
+ * {@code promise-nanos}; it is still read: its configuration, if any, belongs to
+ * {@link Lineage#LEGACY} (every node of a cluster written by that version shares it), and its
+ * promise is 0 (the restart grace then covers {@code election-timeout-min}, as that version
+ * promised). Only version 2 is written, so the first save after an upgrade rewrites the file.
  */
 final class StateFileFormat {
 
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+
+  /** The version before lineages and promises: read, never written. */
+  static final int VERSION_1 = 1;
 
   private static final String HEADER =
       "# Regent election state. Do not edit: the checksum on the last line guards it.";
@@ -60,6 +74,8 @@ final class StateFileFormat {
     HardState s = content.state();
     line(body, "term", Long.toString(s.term()));
     line(body, "voted-for", s.votedFor().map(StateFileFormat::nodeId).orElse("none"));
+    line(body, "lineage", Lineage.format(s.lineage()));
+    line(body, "promise-nanos", Long.toString(s.promiseNanos()));
     line(body, "config-term", Long.toString(s.config().id().term()));
     line(body, "config-index", Long.toString(s.config().id().index()));
     for (NodeId voter : s.config().voters()) {
@@ -124,9 +140,10 @@ final class StateFileFormat {
     }
     var reader = new Entries(file, entries);
     String format = reader.next("format");
-    if (!format.equals(Integer.toString(VERSION))) {
-      throw new StateCorruptedException(file,
-          "unknown format version '" + format + "' (this version of Regent reads " + VERSION + ")");
+    boolean v1 = format.equals(Integer.toString(VERSION_1));
+    if (!v1 && !format.equals(Integer.toString(VERSION))) {
+      throw new StateCorruptedException(file, "unknown format version '" + format
+          + "' (this version of Regent reads " + VERSION_1 + " and " + VERSION + ")");
     }
     String nodeName = unescape(file, reader.next("node-name"));
     long stateId = parseHex(file, "state-id", reader.next("state-id"));
@@ -134,6 +151,12 @@ final class StateFileFormat {
     String votedForText = reader.next("voted-for");
     Optional<NodeId> votedFor =
         votedForText.equals("none") ? Optional.empty() : Optional.of(parseNodeId(file, votedForText));
+    long lineage = 0;
+    long promiseNanos = 0;
+    if (!v1) {
+      lineage = parseLineage(file, reader.next("lineage"));
+      promiseNanos = parseLong(file, "promise-nanos", reader.next("promise-nanos"));
+    }
     long configTerm = parseLong(file, "config-term", reader.next("config-term"));
     long configIndex = parseLong(file, "config-index", reader.next("config-index"));
     var voters = new TreeSet<NodeId>();
@@ -142,7 +165,10 @@ final class StateFileFormat {
     }
     try {
       var config = new VoterConfig(new ConfigId(configTerm, configIndex), voters);
-      return new Content(nodeName, stateId, new HardState(term, votedFor, config));
+      HardState state = v1
+          ? new HardState(term, votedFor, config) // LEGACY lineage if it has a config, promise 0
+          : new HardState(term, votedFor, config, lineage, promiseNanos);
+      return new Content(nodeName, stateId, state);
     } catch (IllegalArgumentException e) {
       throw new StateCorruptedException(file, "invalid state: " + e.getMessage(), e);
     }
@@ -215,6 +241,15 @@ final class StateFileFormat {
     } catch (NumberFormatException e) {
       throw new StateCorruptedException(file, what + " is not a hex number: '" + text + "'", e);
     }
+  }
+
+  /** Exactly 16 lower-case hex digits, as {@link Lineage#format} writes them. */
+  private static long parseLineage(Path file, String text) {
+    if (!text.matches("[0-9a-f]{16}")) {
+      throw new StateCorruptedException(file,
+          "lineage is not 16 hex digits: '" + text + "'");
+    }
+    return Lineage.parse(text);
   }
 
   private static String crcHex(byte[] bytes, int length) {

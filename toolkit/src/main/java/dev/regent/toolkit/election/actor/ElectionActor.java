@@ -11,6 +11,7 @@ import dev.regent.toolkit.election.Role;
 import dev.regent.toolkit.election.Step;
 import dev.regent.toolkit.election.StepDownReason;
 import dev.regent.toolkit.election.wire.ElectionEnvelope;
+import dev.regent.toolkit.election.wire.MalformedMessage;
 import dev.regent.toolkit.election.wire.NodeHello;
 import dev.regent.toolkit.election.wire.PeerEnvelope;
 import dev.regent.toolkit.leadership.Leadership;
@@ -214,6 +215,8 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     } else if (msg instanceof DeliverForTest d) {
       Step s = step(new ElectionEvent.Received(System.nanoTime(), d.message()));
       d.replyTo().tell(s.effects());
+    } else if (msg instanceof MalformedMessage m) {
+      drop("malformed", "Dropped a malformed {} from the network: {}", m.manifest(), m.reason());
     } else if (msg instanceof ElectionEnvelope e) {
       drop("no-sender", "Dropped an election envelope without sender identity: {}", e);
     } else {

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.regent.toolkit.election.ConfigId;
 import dev.regent.toolkit.election.ElectionMessage;
+import dev.regent.toolkit.election.ElectionMessage.BootstrapProbe;
+import dev.regent.toolkit.election.ElectionMessage.BootstrapReply;
 import dev.regent.toolkit.election.ElectionMessage.Heartbeat;
 import dev.regent.toolkit.election.ElectionMessage.HeartbeatAck;
 import dev.regent.toolkit.election.ElectionMessage.PreVoteRequest;
@@ -16,8 +18,10 @@ import dev.regent.toolkit.election.ElectionMessage.PreVoteResponse;
 import dev.regent.toolkit.election.ElectionMessage.TimeoutNow;
 import dev.regent.toolkit.election.ElectionMessage.VoteRequest;
 import dev.regent.toolkit.election.ElectionMessage.VoteResponse;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.VoterConfig;
+import dev.regent.toolkit.serialization.RegentWireSerializer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +50,9 @@ class ElectionEnvelopeSerializationTest {
   private static final NodeId B = new NodeId("127.0.0.1-2552", 7);
   private static final NodeId C = new NodeId("host with spaces:ü", -1);
   private static final VoterConfig CONFIG = VoterConfig.of(new ConfigId(4, 2), List.of(A, B, C));
+  /** A minted lineage with the top bit set (negative as a long). */
+  private static final long L = 0x8f3a_61c0_d2e4_b597L;
+  private static final long LEASE = 500_000_000L;
 
   private static ActorTestKit testKit;
   private static Serialization serialization;
@@ -67,17 +74,23 @@ class ElectionEnvelopeSerializationTest {
   /** At least one sample per message type; more where optional or empty parts matter. */
   private static List<ElectionMessage> samples() {
     return List.of(
-        new PreVoteRequest(5, A, new ConfigId(4, 2)),
-        new PreVoteResponse(5, B, true),
-        new PreVoteResponse(5, B, false),
-        new VoteRequest(5, A, ConfigId.NONE, Optional.empty()),
-        new VoteRequest(6, A, new ConfigId(4, 2), Optional.of(B)),
-        new VoteResponse(6, C, true),
-        new Heartbeat(6, A, 123_456_789_012L, CONFIG),
-        new Heartbeat(0, A, -5, VoterConfig.EMPTY),
-        new HeartbeatAck(6, B, 123_456_789_012L, new ConfigId(4, 2), true),
-        new HeartbeatAck(7, C, Long.MIN_VALUE, ConfigId.NONE, false),
-        new TimeoutNow(6, A));
+        new PreVoteRequest(5, A, L, new ConfigId(4, 2)),
+        new PreVoteResponse(5, B, L, true),
+        new PreVoteResponse(5, B, Lineage.NONE, false),
+        new VoteRequest(5, A, L, ConfigId.NONE, Optional.empty()),
+        new VoteRequest(6, A, Lineage.LEGACY, new ConfigId(4, 2), Optional.of(B)),
+        new VoteResponse(6, C, L, true),
+        new Heartbeat(6, A, L, 123_456_789_012L, CONFIG, LEASE),
+        new Heartbeat(0, A, Lineage.LEGACY, -5, VoterConfig.EMPTY, 1),
+        new Heartbeat(ElectionMessage.MAX_TERM, A, -1, Long.MIN_VALUE, CONFIG,
+            3_600_000_000_000L),
+        new HeartbeatAck(6, B, L, 123_456_789_012L, new ConfigId(4, 2), true),
+        new HeartbeatAck(7, C, L, Long.MIN_VALUE, ConfigId.NONE, false),
+        new TimeoutNow(6, A, L),
+        new BootstrapProbe(0, A, Lineage.NONE, 0),
+        new BootstrapProbe(2, A, Lineage.NONE, Long.MAX_VALUE),
+        new BootstrapReply(0, B, Lineage.NONE, false, A.name(), 3),
+        new BootstrapReply(9, C, L, true, "", 0));
   }
 
   @Test
@@ -87,11 +100,57 @@ class ElectionEnvelopeSerializationTest {
   }
 
   @Test
-  void envelopesUseJacksonCbor() {
-    Serializer serializer =
-        serialization.findSerializerFor(new ElectionEnvelope("x", new TimeoutNow(1, A)));
-    assertEquals("org.apache.pekko.serialization.jackson.JacksonCborSerializer",
-        serializer.getClass().getName());
+  void electionWireTypesUseTheRegentWrapperOfJacksonCbor() {
+    for (Object o : List.of(new ElectionEnvelope("x", new TimeoutNow(1, A, L)),
+        new PeerEnvelope("pekko://regent@127.0.0.1:2551", 3,
+            new ElectionEnvelope("x", new TimeoutNow(1, A, L))),
+        new NodeHello("n", "pekko://regent@127.0.0.1:2551", 3))) {
+      Serializer serializer = serialization.findSerializerFor(o);
+      assertInstanceOf(RegentWireSerializer.class, serializer, o.toString());
+      assertEquals(6173, serializer.identifier());
+    }
+  }
+
+  @Test
+  void peerEnvelopesAndHellosRoundTrip() {
+    for (ElectionMessage message : samples()) {
+      var peer = new PeerEnvelope("pekko://regent@127.0.0.1:2551", -42,
+          new ElectionEnvelope(B.name(), message));
+      assertEquals(peer, roundTrip(peer), () -> "round trip of " + message);
+    }
+    var hello = new NodeHello("n-1", "pekko://regent@127.0.0.1:2551", Long.MIN_VALUE);
+    assertEquals(hello, roundTrip(hello));
+  }
+
+  /** Jackson alone would read these; the election wire refuses them (reference.conf). */
+  @Test
+  void strictParsing() throws Exception {
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, L));
+    Serializer serializer = serialization.findSerializerFor(envelope);
+    String manifest = Serializers.manifestFor(serializer, envelope);
+    var mapper = new CBORMapper();
+    Map<String, Object> from = Map.of("name", "a", "stateId", 1);
+    List<Map<String, Object>> bad = List.of(
+        // an unknown field
+        Map.of("toName", "x", "message", Map.of("type", "TimeoutNow", "term", 1, "from", from,
+            "lineage", 5, "extra", 1)),
+        // a missing primitive (lineage would read as 0)
+        Map.of("toName", "x", "message", Map.of("type", "TimeoutNow", "term", 1, "from", from)),
+        // a number as a string, a float as an integer
+        Map.of("toName", "x", "message", Map.of("type", "TimeoutNow", "term", "1", "from", from,
+            "lineage", 5)),
+        Map.of("toName", "x", "message", Map.of("type", "TimeoutNow", "term", 1.5, "from", from,
+            "lineage", 5)));
+    for (Map<String, Object> payload : bad) {
+      byte[] bytes = mapper.writeValueAsBytes(payload);
+      assertMalformed(serialization.deserialize(bytes, serializer.identifier(), manifest));
+    }
+    byte[] good = mapper.writeValueAsBytes(Map.of("toName", "x", "message",
+        Map.of("type", "TimeoutNow", "term", 1, "from", from, "lineage", 5)));
+    assertEquals(new ElectionEnvelope("x", new TimeoutNow(1, new NodeId("a", 1), 5)),
+        serialization.deserialize(good, serializer.identifier(), manifest).get());
+    byte[] trailing = Arrays.copyOf(good, good.length + 1);
+    assertMalformed(serialization.deserialize(trailing, serializer.identifier(), manifest));
   }
 
   @Test
@@ -110,12 +169,12 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void typeNamesAreLogicalNotClassNames() throws Exception {
-    byte[] bytes = serialization.serialize(new ElectionEnvelope("x", new TimeoutNow(1, A))).get();
+    byte[] bytes = serialization.serialize(new ElectionEnvelope("x", new TimeoutNow(1, A, L))).get();
     Map<?, ?> tree = new CBORMapper().readValue(bytes, LinkedHashMap.class);
     assertEquals("TimeoutNow", ((Map<?, ?>) tree.get("message")).get("type"));
     assertEquals(Set.of("toName", "message"), tree.keySet(), "no derived properties on the wire");
     byte[] hb = serialization.serialize(
-        new ElectionEnvelope("x", new Heartbeat(1, A, 2, CONFIG))).get();
+        new ElectionEnvelope("x", new Heartbeat(1, A, L, 2, CONFIG, LEASE))).get();
     Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) new CBORMapper().readValue(hb, Map.class)
         .get("message")).get("config");
     assertEquals(Set.of("id", "voters"), config.keySet());
@@ -123,44 +182,44 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void randomBytesFailCleanly() {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, L));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     var random = new Random(42);
     for (int i = 0; i < 2_000; i++) {
       byte[] junk = new byte[random.nextInt(64)];
       random.nextBytes(junk);
-      assertCleanFailure(serialization.deserialize(junk, serializer.identifier(), manifest));
+      assertMalformed(serialization.deserialize(junk, serializer.identifier(), manifest));
     }
   }
 
   @Test
   void bareNullAndOtherSingleTokensFailCleanly() {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, L));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     // CBOR null, undefined, break, empty map, empty array, false: Jackson alone maps null to null.
     for (int b : new int[] {0xf6, 0xf7, 0xff, 0xa0, 0x80, 0xf4}) {
       byte[] payload = {(byte) b};
-      assertCleanFailure(serialization.deserialize(payload, serializer.identifier(), manifest));
+      assertMalformed(serialization.deserialize(payload, serializer.identifier(), manifest));
     }
   }
 
   @Test
   void corruptedPayloadFailsCleanly() {
-    var envelope = new ElectionEnvelope("x", new Heartbeat(6, A, 1, CONFIG));
+    var envelope = new ElectionEnvelope("x", new Heartbeat(6, A, L, 1, CONFIG, LEASE));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     byte[] bytes = serialization.serialize(envelope).get();
     for (int len = 0; len < bytes.length; len++) {
       byte[] truncated = Arrays.copyOf(bytes, len);
-      assertCleanFailure(serialization.deserialize(truncated, serializer.identifier(), manifest));
+      assertMalformed(serialization.deserialize(truncated, serializer.identifier(), manifest));
     }
   }
 
   @Test
   void unknownOrMissingPartsFailCleanly() throws Exception {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, L));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     var mapper = new CBORMapper();
@@ -173,18 +232,18 @@ class ElectionEnvelopeSerializationTest {
         Map.of("toName", "x", "message", Map.of("type", "java.lang.ProcessBuilder")));
     for (Map<String, Object> payload : bad) {
       byte[] bytes = mapper.writeValueAsBytes(payload);
-      assertCleanFailure(serialization.deserialize(bytes, serializer.identifier(), manifest));
+      assertMalformed(serialization.deserialize(bytes, serializer.identifier(), manifest));
     }
   }
 
   @Test
   void wrongManifestFailsCleanly() {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, L));
     Serializer serializer = serialization.findSerializerFor(envelope);
     byte[] bytes = serialization.serialize(envelope).get();
     for (String manifest : List.of("no.such.Class", "java.lang.String",
         "java.lang.ProcessBuilder", TimeoutNow.class.getName(), "")) {
-      assertCleanFailure(serialization.deserialize(bytes, serializer.identifier(), manifest));
+      assertMalformed(serialization.deserialize(bytes, serializer.identifier(), manifest));
     }
     assertNotEquals(0, bytes.length);
   }
@@ -197,12 +256,12 @@ class ElectionEnvelopeSerializationTest {
   }
 
   /**
-   * A bad payload must come back as a failed Try holding an ordinary exception (so the caller, or
-   * Pekko remoting, can log and drop it), never as an Error or an escaped throw.
+   * A bad payload must come back as a {@link MalformedMessage} (which the election actor drops and
+   * counts), never as a failure that Pekko remoting would log and drop uncounted, and never as an
+   * Error or an escaped throw.
    */
-  private static void assertCleanFailure(Try<Object> result) {
-    assertTrue(result.isFailure(), () -> "expected a failure, got " + result);
-    Throwable cause = result.failed().get();
-    assertInstanceOf(Exception.class, cause);
+  private static void assertMalformed(Try<Object> result) {
+    assertTrue(result.isSuccess(), () -> "expected a MalformedMessage, got " + result);
+    assertInstanceOf(MalformedMessage.class, result.get());
   }
 }
