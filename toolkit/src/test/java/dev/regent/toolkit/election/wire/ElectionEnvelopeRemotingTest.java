@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.regent.toolkit.election.ConfigId;
 import dev.regent.toolkit.election.ElectionMessage.Heartbeat;
 import dev.regent.toolkit.election.ElectionMessage.VoteRequest;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.VoterConfig;
 import java.time.Duration;
@@ -58,9 +59,9 @@ class ElectionEnvelopeRemotingTest {
     var a = new NodeId("127.0.0.1-2551", 11);
     var b = new NodeId("127.0.0.1-2552", 22);
     var heartbeat = new ElectionEnvelope(b.name(),
-        new Heartbeat(3, a, 42, VoterConfig.of(new ConfigId(3, 1), List.of(a, b))));
+        new Heartbeat(3, a, Lineage.LEGACY, 42, VoterConfig.of(new ConfigId(3, 1), List.of(a, b)), 500_000_000L));
     var vote = new ElectionEnvelope(b.name(),
-        new VoteRequest(4, a, new ConfigId(3, 1), Optional.of(b)));
+        new VoteRequest(4, a, Lineage.LEGACY, new ConfigId(3, 1), Optional.of(b)));
     remote.tell(heartbeat);
     remote.tell(vote);
     // The first message waits for the association handshake; allow for a slow machine.

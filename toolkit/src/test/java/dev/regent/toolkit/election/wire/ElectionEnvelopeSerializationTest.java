@@ -16,6 +16,7 @@ import dev.regent.toolkit.election.ElectionMessage.PreVoteResponse;
 import dev.regent.toolkit.election.ElectionMessage.TimeoutNow;
 import dev.regent.toolkit.election.ElectionMessage.VoteRequest;
 import dev.regent.toolkit.election.ElectionMessage.VoteResponse;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.VoterConfig;
 import java.util.Arrays;
@@ -67,17 +68,17 @@ class ElectionEnvelopeSerializationTest {
   /** At least one sample per message type; more where optional or empty parts matter. */
   private static List<ElectionMessage> samples() {
     return List.of(
-        new PreVoteRequest(5, A, new ConfigId(4, 2)),
-        new PreVoteResponse(5, B, true),
-        new PreVoteResponse(5, B, false),
-        new VoteRequest(5, A, ConfigId.NONE, Optional.empty()),
-        new VoteRequest(6, A, new ConfigId(4, 2), Optional.of(B)),
-        new VoteResponse(6, C, true),
-        new Heartbeat(6, A, 123_456_789_012L, CONFIG),
-        new Heartbeat(0, A, -5, VoterConfig.EMPTY),
-        new HeartbeatAck(6, B, 123_456_789_012L, new ConfigId(4, 2), true),
-        new HeartbeatAck(7, C, Long.MIN_VALUE, ConfigId.NONE, false),
-        new TimeoutNow(6, A));
+        new PreVoteRequest(5, A, Lineage.LEGACY, new ConfigId(4, 2)),
+        new PreVoteResponse(5, B, Lineage.LEGACY, true),
+        new PreVoteResponse(5, B, Lineage.LEGACY, false),
+        new VoteRequest(5, A, Lineage.LEGACY, ConfigId.NONE, Optional.empty()),
+        new VoteRequest(6, A, Lineage.LEGACY, new ConfigId(4, 2), Optional.of(B)),
+        new VoteResponse(6, C, Lineage.LEGACY, true),
+        new Heartbeat(6, A, Lineage.LEGACY, 123_456_789_012L, CONFIG, 500_000_000L),
+        new Heartbeat(0, A, Lineage.LEGACY, -5, VoterConfig.EMPTY, 500_000_000L),
+        new HeartbeatAck(6, B, Lineage.LEGACY, 123_456_789_012L, new ConfigId(4, 2), true),
+        new HeartbeatAck(7, C, Lineage.LEGACY, Long.MIN_VALUE, ConfigId.NONE, false),
+        new TimeoutNow(6, A, Lineage.LEGACY));
   }
 
   @Test
@@ -89,7 +90,7 @@ class ElectionEnvelopeSerializationTest {
   @Test
   void envelopesUseJacksonCbor() {
     Serializer serializer =
-        serialization.findSerializerFor(new ElectionEnvelope("x", new TimeoutNow(1, A)));
+        serialization.findSerializerFor(new ElectionEnvelope("x", new TimeoutNow(1, A, Lineage.LEGACY)));
     assertEquals("org.apache.pekko.serialization.jackson.JacksonCborSerializer",
         serializer.getClass().getName());
   }
@@ -110,12 +111,12 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void typeNamesAreLogicalNotClassNames() throws Exception {
-    byte[] bytes = serialization.serialize(new ElectionEnvelope("x", new TimeoutNow(1, A))).get();
+    byte[] bytes = serialization.serialize(new ElectionEnvelope("x", new TimeoutNow(1, A, Lineage.LEGACY))).get();
     Map<?, ?> tree = new CBORMapper().readValue(bytes, LinkedHashMap.class);
     assertEquals("TimeoutNow", ((Map<?, ?>) tree.get("message")).get("type"));
     assertEquals(Set.of("toName", "message"), tree.keySet(), "no derived properties on the wire");
     byte[] hb = serialization.serialize(
-        new ElectionEnvelope("x", new Heartbeat(1, A, 2, CONFIG))).get();
+        new ElectionEnvelope("x", new Heartbeat(1, A, Lineage.LEGACY, 2, CONFIG, 500_000_000L))).get();
     Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) new CBORMapper().readValue(hb, Map.class)
         .get("message")).get("config");
     assertEquals(Set.of("id", "voters"), config.keySet());
@@ -123,7 +124,7 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void randomBytesFailCleanly() {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, Lineage.LEGACY));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     var random = new Random(42);
@@ -136,7 +137,7 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void bareNullAndOtherSingleTokensFailCleanly() {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, Lineage.LEGACY));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     // CBOR null, undefined, break, empty map, empty array, false: Jackson alone maps null to null.
@@ -148,7 +149,7 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void corruptedPayloadFailsCleanly() {
-    var envelope = new ElectionEnvelope("x", new Heartbeat(6, A, 1, CONFIG));
+    var envelope = new ElectionEnvelope("x", new Heartbeat(6, A, Lineage.LEGACY, 1, CONFIG, 500_000_000L));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     byte[] bytes = serialization.serialize(envelope).get();
@@ -160,7 +161,7 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void unknownOrMissingPartsFailCleanly() throws Exception {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, Lineage.LEGACY));
     Serializer serializer = serialization.findSerializerFor(envelope);
     String manifest = Serializers.manifestFor(serializer, envelope);
     var mapper = new CBORMapper();
@@ -179,7 +180,7 @@ class ElectionEnvelopeSerializationTest {
 
   @Test
   void wrongManifestFailsCleanly() {
-    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A));
+    var envelope = new ElectionEnvelope("x", new TimeoutNow(1, A, Lineage.LEGACY));
     Serializer serializer = serialization.findSerializerFor(envelope);
     byte[] bytes = serialization.serialize(envelope).get();
     for (String manifest : List.of("no.such.Class", "java.lang.String",
