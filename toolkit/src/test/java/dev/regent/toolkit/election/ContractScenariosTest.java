@@ -74,10 +74,12 @@ class ContractScenariosTest {
    * (it sees fewer members than expected, then members with state); it is added to L; the
    * partition gives no second leader of any term.
    *
-   * <p>On 915b1e8 this failed with: {@code S1: two leaders of term 6 (lineage
-   * 0000000000000000): c and a at 2871 ms} (a bootstrapped {a#2} alone, led term 1, adopted term 5
-   * from b's and c's refusals and, partitioned, won term 6 as the sole voter of its own
-   * configuration while c won term 6 of the real one).
+   * <p>On 915b1e8 this failed with: {@code S1: two leaders of term 6 (lineage 0000000000000000): c and a at 2915 ms, S3: a
+   * acquired a lease of term 6 at 2915 ms while the lease of c (lineage 0000000000000000, term 6)
+   * from 2709 ms to 3407 ms was in use} (a bootstrapped {a#2} alone, led term 1, adopted
+   * term 5 from b's and c's refusals and, partitioned, won term 6 as the sole voter of its own
+   * configuration while c won term 6 of the real one; 0000000000000000 is how the script prints
+   * the old core's missing lineage).
    */
   @Test
   void s1a_nodeThatLostItsStateIsAddedToTheOldLineageInsteadOfFoundingOne() {
@@ -119,8 +121,10 @@ class ContractScenariosTest {
    * while both are eligible, partitioned or not. Tokens are (lineage, term) pairs and never
    * collide. Once a is downed, b and c lead L again, in terms above 5.
    *
-   * <p>On 915b1e8 this failed with: {@code S1: two leaders of term 6 (lineage 0000000000000000): c
-   * and a at 2871 ms} (the old core has no expect setting: this is its only behaviour).
+   * <p>On 915b1e8 (which has no bootstrap-expect: founding alone was its only behaviour) the same
+   * script failed with: {@code S1: two leaders of term 6 (lineage 0000000000000000): c and a at 2915 ms, S3: a
+   * acquired a lease of term 6 at 2915 ms while the lease of c (lineage 0000000000000000, term 6)
+   * from 2709 ms to 3407 ms was in use}.
    */
   @Test
   void s1a_aSecondLineageFailsClosedAndItsTokensNeverCollideWithTheFirst() {
@@ -177,8 +181,9 @@ class ContractScenariosTest {
    * up; the old voters b, c, d come back with their state; then a | b,c,d are partitioned. a never
    * founds: it is added to the old lineage.
    *
-   * <p>On 915b1e8 this failed with: {@code S1: two leaders of term 6 (lineage 0000000000000000): c
-   * and a at 2871 ms}.
+   * <p>On 915b1e8 this failed with: {@code S1: two leaders of term 6 (lineage 0000000000000000): c and a at 2915 ms, S3: a
+   * acquired a lease of term 6 at 2915 ms while the lease of c (lineage 0000000000000000, term 6)
+   * from 2709 ms to 3407 ms was in use}.
    */
   @Test
   void s1b_aNewNodeFirstUpAfterAFullOutageNeverFounds() {
@@ -219,9 +224,9 @@ class ContractScenariosTest {
    * ms) lost. n1 must not grant n3 a pre-vote or a vote within its grace, so n3 is not elected
    * while n2's lease, which counted n1's acknowledgements, runs.
    *
-   * <p>On 915b1e8 this failed with: {@code S3: c acquired a lease of term 7 at 2455 ms while the
-   * lease of b (lineage 0000000000000000, term 6) from 1543 ms to 2680 ms was in use} (the old
-   * start cleared the last leader contact, so n1 granted at once).
+   * <p>On 915b1e8 this failed with: {@code S3: b acquired a lease of term 7 at 2841 ms while the
+   * lease of c (lineage 0000000000000000, term 6) from 709 ms to 3007 ms was in use} (n2 = c, n1 =
+   * a, n3 = b: the old start cleared the last leader contact, so a granted at once).
    */
   @Test
   void s2_followerWhoseCoreRestartsInsideItsPromiseDoesNotVoteDuringItsGrace() {
@@ -274,8 +279,8 @@ class ContractScenariosTest {
    * not vote until its own lease, which counted its own acknowledgement, has run out.
    *
    * <p>On 915b1e8 this failed with: {@code the ex-leader voted while its lease could still run ==>
-   * expected: <VoteResponse[term=7, from=b#1, granted=false]> but was: <VoteResponse[term=7,
-   * from=b#1, granted=true]>}.
+   * expected: <VoteResponse[term=7, from=c#1, granted=false]> but was: <VoteResponse[term=7,
+   * from=c#1, granted=true]>}.
    */
   @Test
   void s2_leaderThatStepsDownOnAHigherTermDoesNotVoteUntilItsLeaseEnds() {
@@ -334,9 +339,10 @@ class ContractScenariosTest {
    * elected at once and takes its lease after the stop (before the old lease's deadline, which is
    * safe only because the stop was observed).
    *
-   * <p>On 915b1e8 this failed with: {@code S3: c acquired a lease of term 7 at 1648 ms while the
-   * lease of b (lineage 0000000000000000, term 6) from 1543 ms to 2141 ms was in use} (the core
-   * stepped down and sent TimeoutNow in the membership step; there is no release event).
+   * <p>On 915b1e8 this failed with: {@code S3: a acquired a lease of term 7 at 1014 ms while the
+   * lease of c (lineage 0000000000000000, term 6) from 709 ms to 1507 ms was in use} (the core
+   * stepped down and sent TimeoutNow in the membership step; it has no release event, so the
+   * script there only changes the membership and runs).
    */
   @Test
   void s3_leaderLeavingItsEligibleSetHandsOverOnlyAfterTheSingletonStopped() {
@@ -405,8 +411,8 @@ class ContractScenariosTest {
    * off. Each follower's promise covers the lease the leader announces (500 ms x 1.1 = 550 ms),
    * not only its own 300 ms, so no one takes a lease before a's lease has ended.
    *
-   * <p>On 915b1e8 this failed with: {@code S3: b acquired a lease of term 7 at 2249 ms while the
-   * lease of a (lineage 0000000000000000, term 6) from 1082 ms to 2316 ms was in use}.
+   * <p>On 915b1e8 this failed with: {@code S3: c acquired a lease of term 7 at 1624 ms while the
+   * lease of a (lineage 0000000000000000, term 6) from 791 ms to 1791 ms was in use}.
    */
   @Test
   void s4_followersWithShorterTimeoutsPromiseTheLeadersWholeLease() {
@@ -444,8 +450,10 @@ class ContractScenariosTest {
    * the leader replaces lost#100 by lost#50. Then the leader crashes: the two healthy nodes of
    * three elect.
    *
-   * <p>On 915b1e8 this failed with: {@code the leader replaces c's old identity ==> expected:
-   * <[a#64, b#64, c#32]> but was: <[a#64, b#64, c#64]>}.
+   * <p>On 915b1e8 this failed with: {@code the leader replaces the old identity of b ==>
+   * expected: <[a#64, b#32, c#64]> but was: <[a#64, b#64, c#64]>}; with that assertion left out,
+   * the crash of the leader then failed with: {@code the two healthy nodes of three elect a
+   * leader ==> expected: <true> but was: <false>}.
    */
   @Test
   void s5_aNewIdentityWithASmallerIdReplacesThePhantomAndTwoOfThreeStillElect() {
@@ -520,7 +528,9 @@ class ContractScenariosTest {
    * cannot be built (so they fail to deserialize and never reach the core), nor can state records.
    *
    * <p>On 915b1e8 this failed with: {@code Expected java.lang.IllegalArgumentException to be
-   * thrown, but nothing was thrown.} (a VoteRequest of term Long.MAX_VALUE was built).
+   * thrown, but nothing was thrown.} (a VoteRequest of term Long.MAX_VALUE was built), and for a
+   * Heartbeat without a configuration: {@code Expected java.lang.NullPointerException to be
+   * thrown, but nothing was thrown.}
    */
   @Test
   void s8_malformedRecordsThrowOnConstruction() {
