@@ -12,6 +12,7 @@ import dev.regent.toolkit.election.ElectionMessage.Heartbeat;
 import dev.regent.toolkit.election.ElectionMessage.VoteRequest;
 import dev.regent.toolkit.election.ElectionMessage.VoteResponse;
 import dev.regent.toolkit.election.HardState;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.VoterConfig;
 import dev.regent.toolkit.election.wire.ElectionEnvelope;
@@ -139,9 +140,9 @@ class ElectionActorTest {
     long leaderUid = Cluster.get(leader).selfMember().uniqueAddress().longUid();
     var config = VoterConfig.of(new ConfigId(term + 50, 1), List.of(leaderId, followerId));
     // Messages that would depose the leader if they were believed.
-    ElectionMessage coup = new VoteRequest(term + 50, new NodeId("intruder", 1),
+    ElectionMessage coup = new VoteRequest(term + 50, new NodeId("intruder", 1), Lineage.LEGACY,
         new ConfigId(term + 50, 9), Optional.empty());
-    ElectionMessage fakeLeader = new Heartbeat(term + 50, leaderId, 1, config);
+    ElectionMessage fakeLeader = new Heartbeat(term + 50, leaderId, Lineage.LEGACY, 1, config, 500_000_000L);
 
     long dropped = rt(follower).droppedCount();
     var bad = new ArrayList<Object>();
@@ -171,7 +172,7 @@ class ElectionActorTest {
     ActorRef<Object> fromLeader = ActorRefResolver.get(leader).resolveActorRef(target);
     long received = rt(follower).receivedCount();
     fromLeader.tell(new PeerEnvelope(leaderAddress, leaderUid, new ElectionEnvelope(
-        followerId.name(), new VoteRequest(term - 1, leaderId, ConfigId.NONE, Optional.empty()))));
+        followerId.name(), new VoteRequest(term - 1, leaderId, Lineage.LEGACY, ConfigId.NONE, Optional.empty()))));
     Await.until(Duration.ofSeconds(10), "the stale message reached the core",
         () -> rt(follower).receivedCount() > received);
 
@@ -204,7 +205,7 @@ class ElectionActorTest {
     assertEquals(term, RegentElection.get(again).current().term(), "same term");
 
     NodeId other = new NodeId("127.0.0.1-1", 42);
-    var request = new VoteRequest(term, other, new ConfigId(term + 100, 100), Optional.empty());
+    var request = new VoteRequest(term, other, Lineage.LEGACY, new ConfigId(term + 100, 100), Optional.empty());
     assertEquals(Optional.of(false), voteGranted(again, request), "voted twice in one term");
     assertEquals(Optional.of(self), rt(again).lastState().orElseThrow().hard().votedFor());
 
