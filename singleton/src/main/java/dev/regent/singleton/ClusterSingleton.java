@@ -179,4 +179,23 @@ public final class ClusterSingleton implements Extension {
           });
         });
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pekko's ClusterSingleton API (the static forwarders of its ExtensionId), so that code switched
+  // by its imports compiles (checked by PekkoApiCompatibilityTest).
+  // ---------------------------------------------------------------------------------------------
+
+  /** As Pekko's {@code ClusterSingleton.apply(system)}: the same as {@link #get}. */
+  public static ClusterSingleton apply(ActorSystem<?> system) {
+    return get(system);
+  }
+
+  /**
+   * As Pekko's {@code ClusterSingleton.createExtension(system)}: a new instance that is not the
+   * system's registered extension (the extension machinery calls this). Applications use
+   * {@link #get}.
+   */
+  public static ClusterSingleton createExtension(ActorSystem<?> system) {
+    return ID.createExtension(system);
+  }
 }

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.coordination.lease.LeaseUsageSettings;
+import scala.concurrent.duration.FiniteDuration;
+import scala.jdk.javaapi.DurationConverters;
 
 /**
  * Settings of one singleton, shaped like Pekko's {@code ClusterSingletonSettings}: create them from
@@ -34,9 +37,12 @@ public final class ClusterSingletonSettings {
   private final Duration leaseMargin;
   private final SingletonSupervision supervision;
   private final Duration announceInterval;
+  private final PekkoOnly pekkoOnly;
 
   private ClusterSingletonSettings(Optional<String> role, int bufferSize, Duration stopTimeout,
-      Duration leaseMargin, SingletonSupervision supervision, Duration announceInterval) {
+      Duration leaseMargin, SingletonSupervision supervision, Duration announceInterval,
+      PekkoOnly pekkoOnly) {
+    this.pekkoOnly = pekkoOnly;
     this.role = role;
     this.bufferSize = bufferSize;
     this.stopTimeout = stopTimeout;
@@ -108,27 +114,27 @@ public final class ClusterSingletonSettings {
       throw new InvalidSettingsException(problems);
     }
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
-        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval);
+        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, PekkoOnly.DEFAULT);
   }
 
   /** Only nodes with this role run the singleton's manager (and may host it). */
   public ClusterSingletonSettings withRole(String role) {
     Objects.requireNonNull(role, "role");
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
-        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval);
+        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, pekkoOnly);
   }
 
   /** Every node runs the singleton's manager. */
   public ClusterSingletonSettings withNoRole() {
     return new ClusterSingletonSettings(Optional.empty(), bufferSize, stopTimeout, leaseMargin,
-        supervision, announceInterval);
+        supervision, announceInterval, pekkoOnly);
   }
 
   /** How many messages a proxy holds while no singleton is known; 0 disables buffering. */
   public ClusterSingletonSettings withBufferSize(int bufferSize) {
     throwIfAny(bufferSizeProblems(bufferSize));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval);
+        announceInterval, pekkoOnly);
   }
 
   /** How long the singleton may take to stop after its stop message before it is stopped hard. */
@@ -136,7 +142,7 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(stopTimeout, "stopTimeout");
     throwIfAny(stopTimeoutProblems(stopTimeout));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval);
+        announceInterval, pekkoOnly);
   }
 
   /** Time reserved for the hard stop and scheduling delays before the lease ends. */
@@ -144,14 +150,14 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(leaseMargin, "leaseMargin");
     throwIfAny(leaseMarginProblems(leaseMargin));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval);
+        announceInterval, pekkoOnly);
   }
 
   /** What to do when the singleton's behavior throws. */
   public ClusterSingletonSettings withSupervision(SingletonSupervision supervision) {
     Objects.requireNonNull(supervision, "supervision");
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval);
+        announceInterval, pekkoOnly);
   }
 
   /** How often the leader's manager tells other members' proxies where the instance runs. */
@@ -159,7 +165,7 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(interval, "interval");
     throwIfAny(announceIntervalProblems(interval));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        interval);
+        interval, pekkoOnly);
   }
 
   public Optional<String> role() {
@@ -213,7 +219,8 @@ public final class ClusterSingletonSettings {
   public String toString() {
     return "ClusterSingletonSettings(role=" + role + ", bufferSize=" + bufferSize
         + ", stopTimeout=" + stopTimeout + ", leaseMargin=" + leaseMargin + ", supervision="
-        + supervision + ", announceInterval=" + announceInterval + ")";
+        + supervision + ", announceInterval=" + announceInterval
+        + (pekkoOnly.equals(PekkoOnly.DEFAULT) ? "" : ", ignored " + pekkoOnly) + ")";
   }
 
   static String key(String relative) {
@@ -264,5 +271,146 @@ public final class ClusterSingletonSettings {
       problems.add(new Problem(List.of(key(relative)), "is malformed: " + e.getMessage()));
     }
     return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pekko's ClusterSingletonSettings API, so that code switched by its imports compiles (checked by
+  // PekkoApiCompatibilityTest). The settings below have no effect in Regent; each is kept as a
+  // deprecated value that is stored and returned. docs/SINGLETON.md lists them.
+  // ---------------------------------------------------------------------------------------------
+
+  /** As Pekko's {@code ClusterSingletonSettings.apply(system)}: the same as {@link #create}. */
+  public static ClusterSingletonSettings apply(ActorSystem<?> system) {
+    return create(system);
+  }
+
+  /**
+   * Pekko's data center of the singleton, stored and returned only.
+   *
+   * @deprecated no effect in Regent: one leader is elected for the whole cluster, whatever the
+   *     members' data centers, so there is one instance per cluster and the proxy always routes to
+   *     it (Pekko runs one per data center and lets the proxy pick one).
+   */
+  @Deprecated
+  public Optional<String> dataCenter() {
+    return pekkoOnly.dataCenter();
+  }
+
+  /** @deprecated see {@link #dataCenter()}: stored, without effect in Regent. */
+  @Deprecated
+  public ClusterSingletonSettings withDataCenter(String dataCenter) {
+    Objects.requireNonNull(dataCenter, "dataCenter");
+    return with(new PekkoOnly(Optional.of(dataCenter), pekkoOnly.removalMargin(),
+        pekkoOnly.handOverRetryInterval(), pekkoOnly.leaseSettings()));
+  }
+
+  /** @deprecated see {@link #dataCenter()}: stored, without effect in Regent. */
+  @Deprecated
+  public ClusterSingletonSettings withNoDataCenter() {
+    return with(new PekkoOnly(Optional.empty(), pekkoOnly.removalMargin(),
+        pekkoOnly.handOverRetryInterval(), pekkoOnly.leaseSettings()));
+  }
+
+  /**
+   * Pekko's interval at which a proxy tries to identify the singleton. Returns the
+   * {@link #announceInterval()}, Regent's nearest counterpart.
+   *
+   * @deprecated Regent's proxies do not identify the singleton: they route by the local election
+   *     view, and the leader's manager announces where the instance runs every
+   *     {@code announce-interval}, the value returned here.
+   */
+  @Deprecated
+  public FiniteDuration singletonIdentificationInterval() {
+    return DurationConverters.toScala(announceInterval);
+  }
+
+  /**
+   * Pekko's removal margin, stored and returned only (default 0s, as Pekko's).
+   *
+   * @deprecated no effect in Regent: Pekko waits this long after a member is removed before the
+   *     next oldest starts the singleton, hoping the removed member has stopped its instance by
+   *     then. Regent's next host starts its instance only once it holds a lease, and the old host
+   *     stops its instance before its own lease can end ({@code stop-timeout},
+   *     {@code lease-margin}), so there is nothing to wait for.
+   */
+  @Deprecated
+  public FiniteDuration removalMargin() {
+    return DurationConverters.toScala(pekkoOnly.removalMargin());
+  }
+
+  /** @deprecated see {@link #removalMargin()}: stored, without effect in Regent. */
+  @Deprecated
+  public ClusterSingletonSettings withRemovalMargin(Duration removalMargin) {
+    Objects.requireNonNull(removalMargin, "removalMargin");
+    return with(new PekkoOnly(pekkoOnly.dataCenter(), removalMargin,
+        pekkoOnly.handOverRetryInterval(), pekkoOnly.leaseSettings()));
+  }
+
+  /** @deprecated see {@link #removalMargin()}: stored, without effect in Regent. */
+  @Deprecated
+  public ClusterSingletonSettings withRemovalMargin(FiniteDuration removalMargin) {
+    Objects.requireNonNull(removalMargin, "removalMargin");
+    return withRemovalMargin(DurationConverters.toJava(removalMargin));
+  }
+
+  /**
+   * Pekko's hand-over retry interval, stored and returned only (default 1s, as Pekko's).
+   *
+   * @deprecated no effect in Regent: Pekko's old and new oldest members exchange hand-over
+   *     messages, retried at this interval. Regent has no such exchange: the leader stops its
+   *     instance, then transfers leadership, and the next leader starts the instance once it holds
+   *     a lease.
+   */
+  @Deprecated
+  public FiniteDuration handOverRetryInterval() {
+    return DurationConverters.toScala(pekkoOnly.handOverRetryInterval());
+  }
+
+  /** @deprecated see {@link #handOverRetryInterval()}: stored, without effect in Regent. */
+  @Deprecated
+  public ClusterSingletonSettings withHandoverRetryInterval(Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    return with(new PekkoOnly(pekkoOnly.dataCenter(), pekkoOnly.removalMargin(), interval,
+        pekkoOnly.leaseSettings()));
+  }
+
+  /** @deprecated see {@link #handOverRetryInterval()}: stored, without effect in Regent. */
+  @Deprecated
+  public ClusterSingletonSettings withHandoverRetryInterval(FiniteDuration interval) {
+    Objects.requireNonNull(interval, "interval");
+    return withHandoverRetryInterval(DurationConverters.toJava(interval));
+  }
+
+  /**
+   * Pekko's lease for the singleton, stored and returned only.
+   *
+   * @deprecated no effect in Regent: no external lease is acquired. The election is Regent's
+   *     lease: a node hosts the singleton only while a quorum's acknowledgement of its heartbeat
+   *     lets it, and the instance is stopped before that lease can end. Fenced singletons receive
+   *     a fencing token for the resources they write to.
+   */
+  @Deprecated
+  public Optional<LeaseUsageSettings> leaseSettings() {
+    return pekkoOnly.leaseSettings();
+  }
+
+  /** @deprecated see {@link #leaseSettings()}: stored, without effect in Regent. */
+  @Deprecated
+  public ClusterSingletonSettings withLeaseSettings(LeaseUsageSettings leaseSettings) {
+    Objects.requireNonNull(leaseSettings, "leaseSettings");
+    return with(new PekkoOnly(pekkoOnly.dataCenter(), pekkoOnly.removalMargin(),
+        pekkoOnly.handOverRetryInterval(), Optional.of(leaseSettings)));
+  }
+
+  private ClusterSingletonSettings with(PekkoOnly changed) {
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        announceInterval, changed);
+  }
+
+  /** Pekko's settings that Regent keeps without using them. */
+  private record PekkoOnly(Optional<String> dataCenter, Duration removalMargin,
+      Duration handOverRetryInterval, Optional<LeaseUsageSettings> leaseSettings) {
+    static final PekkoOnly DEFAULT =
+        new PekkoOnly(Optional.empty(), Duration.ZERO, Duration.ofSeconds(1), Optional.empty());
   }
 }

@@ -40,8 +40,8 @@ public final class SingletonActor<M> {
   /** A singleton running {@code behavior}, as in Pekko. */
   public static <M> SingletonActor<M> of(Behavior<M> behavior, String name) {
     Objects.requireNonNull(behavior, "behavior");
-    return new SingletonActor<>(ctx -> behavior, checkName(name), Props.empty(), Optional.empty(),
-        Optional.empty());
+    return new SingletonActor<>(new Plain<>(behavior), checkName(name), Props.empty(),
+        Optional.empty(), Optional.empty());
   }
 
   /**
@@ -106,5 +106,37 @@ public final class SingletonActor<M> {
           + ", was '" + name + "'");
     }
     return name;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pekko's SingletonActor API, so that code switched by its imports compiles (checked by
+  // PekkoApiCompatibilityTest).
+  // ---------------------------------------------------------------------------------------------
+
+  /** As Pekko's {@code SingletonActor.apply}: the same as {@link #of}. */
+  public static <M> SingletonActor<M> apply(Behavior<M> behavior, String name) {
+    return of(behavior, name);
+  }
+
+  /**
+   * The behavior given to {@link #of}, as Pekko's {@code behavior()}.
+   *
+   * @throws IllegalStateException for a singleton made with {@link #ofFenced}: its behavior
+   *     depends on each incarnation's context, see {@link #behavior(SingletonContext)}
+   */
+  public Behavior<M> behavior() {
+    if (factory instanceof Plain<M> plain) {
+      return plain.behavior();
+    }
+    throw new IllegalStateException("singleton '" + name + "' is fenced: its behavior is made "
+        + "for each incarnation, use behavior(SingletonContext)");
+  }
+
+  /** The factory of a singleton made with {@link #of}: the same behavior for every incarnation. */
+  private record Plain<M>(Behavior<M> behavior) implements Function<SingletonContext, Behavior<M>> {
+    @Override
+    public Behavior<M> apply(SingletonContext context) {
+      return behavior;
+    }
   }
 }

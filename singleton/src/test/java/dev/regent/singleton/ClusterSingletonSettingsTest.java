@@ -100,4 +100,34 @@ class ClusterSingletonSettingsTest {
     assertEquals("ok-1.x", SingletonActor.of(
         org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "ok-1.x").name());
   }
+
+  /** Pekko's settings without meaning in Regent are kept through every other change. */
+  @Test
+  @SuppressWarnings("deprecation")
+  void pekkosSettingsWithoutMeaningAreStoredAndReturned() {
+    var defaults = ClusterSingletonSettings.fromConfig(section(""));
+    assertEquals(Duration.ZERO, scala.jdk.javaapi.DurationConverters.toJava(
+        defaults.removalMargin()));
+    assertEquals(Duration.ofSeconds(1), scala.jdk.javaapi.DurationConverters.toJava(
+        defaults.handOverRetryInterval()));
+    assertEquals(Optional.empty(), defaults.dataCenter());
+    assertEquals(Optional.empty(), defaults.leaseSettings());
+    assertEquals(Duration.ofSeconds(1), scala.jdk.javaapi.DurationConverters.toJava(
+        defaults.singletonIdentificationInterval()));
+
+    var s = defaults.withRemovalMargin(Duration.ofMillis(300))
+        .withHandoverRetryInterval(scala.concurrent.duration.Duration.create(40, "ms"))
+        .withDataCenter("dc2")
+        .withRole("r").withBufferSize(7).withStopTimeout(Duration.ofMillis(100))
+        .withLeaseMargin(Duration.ofMillis(20)).withAnnounceInterval(Duration.ofMillis(400))
+        .withSupervision(new SingletonSupervision.Stop()).withNoRole();
+    assertEquals(300, s.removalMargin().toMillis());
+    assertEquals(40, s.handOverRetryInterval().toMillis());
+    assertEquals(Optional.of("dc2"), s.dataCenter());
+    assertEquals(Optional.empty(), s.withNoDataCenter().dataCenter());
+    assertEquals(400, s.singletonIdentificationInterval().toMillis());
+    assertEquals(7, s.bufferSize());
+    assertTrue(s.toString().contains("ignored"), s.toString());
+    assertTrue(!defaults.toString().contains("ignored"), defaults.toString());
+  }
 }
