@@ -363,7 +363,7 @@ class SingletonRegentElectionTest {
       FencingToken old) {
     // Writes sent into the failover window may be lost (at most once): keep writing, bounded.
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (store.highestToken().orElseThrow().compareTo(old) <= 0) {
+    while (store.highestToken().orElseThrow().value() <= old.value()) {
       assertTrue(System.nanoTime() - deadline < 0, "no write from a new incarnation");
       int before = store.history().size();
       proxy.tell("k");
