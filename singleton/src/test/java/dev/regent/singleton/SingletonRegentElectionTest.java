@@ -343,7 +343,7 @@ class SingletonRegentElectionTest {
     int live = IntStream.range(0, 3).filter(i -> nodes.get(i) != oldLeader).findFirst()
         .orElseThrow();
     FencingToken newToken = writeThroughUntilAccepted(proxies.get(live), store, oldToken);
-    assertTrue(newToken.compareTo(oldToken) > 0, store.history().toString());
+    assertTrue(oldToken.isOlderThan(newToken), store.history().toString());
 
     // The deposed incarnation wakes from its "pause" still holding its old token.
     assertEquals(Optional.empty(), store.increment(oldToken, "k", 100));
