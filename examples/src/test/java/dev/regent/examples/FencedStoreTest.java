@@ -13,11 +13,13 @@ import org.junit.jupiter.api.Test;
 
 class FencedStoreTest {
 
+  private static final long LINEAGE = 0x1234_5678_9abc_def0L;
+
   @Test
   void deposedWriterIsRefusedAfterNewIncarnationWrote() {
     var store = new FencedStore();
-    var old = FencingToken.of(4);
-    var next = FencingToken.of(6);
+    var old = FencingToken.of(LINEAGE, 4);
+    var next = FencingToken.of(LINEAGE, 6);
     assertEquals(Optional.of(1L), store.increment(old, "n", 1));
     assertEquals(Optional.of(2L), store.increment(old, "n", 1));
     assertEquals(Optional.of(3L), store.increment(next, "n", 1));
@@ -42,11 +44,11 @@ class FencedStoreTest {
       var store = new FencedStore();
       var ref = kit.spawn(FencedStoreActor.create(store));
       var probe = kit.<FencedStoreActor.Result>createTestProbe();
-      ref.tell(new FencedStoreActor.Increment(FencingToken.of(2), "k", 5, probe.ref()));
+      ref.tell(new FencedStoreActor.Increment(FencingToken.of(LINEAGE, 2), "k", 5, probe.ref()));
       assertEquals(new FencedStoreActor.Result(true, Optional.of(5L)), probe.receiveMessage());
-      ref.tell(new FencedStoreActor.Put(FencingToken.of(3), "k", 9, probe.ref()));
+      ref.tell(new FencedStoreActor.Put(FencingToken.of(LINEAGE, 3), "k", 9, probe.ref()));
       assertEquals(new FencedStoreActor.Result(true, Optional.of(9L)), probe.receiveMessage());
-      ref.tell(new FencedStoreActor.Increment(FencingToken.of(2), "k", 5, probe.ref()));
+      ref.tell(new FencedStoreActor.Increment(FencingToken.of(LINEAGE, 2), "k", 5, probe.ref()));
       assertEquals(new FencedStoreActor.Result(false, Optional.of(9L)), probe.receiveMessage());
       ref.tell(new FencedStoreActor.Get("k", probe.ref()));
       assertEquals(new FencedStoreActor.Result(true, Optional.of(9L)), probe.receiveMessage());

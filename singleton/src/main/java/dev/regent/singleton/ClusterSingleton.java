@@ -110,8 +110,12 @@ public final class ClusterSingleton implements Extension {
           SingletonManager.create(singleton, settings, source, stats),
           SingletonPaths.managerName(name), Props.empty());
       registerShutdownTask(name, manager, settings);
-      Duration stopWait = settings.stopBudget().plusSeconds(2);
-      source.addHandOverTask("regent-singleton-stop-" + name,
+      // Every hand-over of this node's leadership (a requested transfer, Cluster.leave, leaving
+      // or being downed while leading) waits for this: the manager answers only once the
+      // instance has terminated. The election bounds the wait by its hand-over-timeout; this ask
+      // only has to outlast it.
+      Duration stopWait = handOverTimeout().plusSeconds(1);
+      source.addHandOverTask("singleton [" + name + "] stop",
           () -> AskPattern.ask(manager, SingletonManager.StopForHandOver::new, stopWait,
               system.scheduler()));
     }
@@ -126,6 +130,12 @@ public final class ClusterSingleton implements Extension {
   /** The counters of the singleton {@code name} on this node, once it was initialised. */
   public synchronized Optional<SingletonStats> stats(String name) {
     return Optional.ofNullable(singletons.get(name)).map(Initialised::stats);
+  }
+
+  private Duration handOverTimeout() {
+    var config = system.settings().config();
+    return config.hasPath("regent.election.hand-over-timeout")
+        ? config.getDuration("regent.election.hand-over-timeout") : Duration.ofSeconds(2);
   }
 
   private Duration electionLease() {

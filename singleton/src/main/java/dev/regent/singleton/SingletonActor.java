@@ -12,6 +12,27 @@ import org.apache.pekko.actor.typed.Props;
  * {@link #of} (or {@link #ofFenced} to receive the fencing token) and passed to
  * {@link ClusterSingleton#init}. Immutable.
  *
+ * <h2>The singleton must stop cooperatively</h2>
+ * "At most one instance at a time" (S3) holds only if an instance actually terminates when asked:
+ * the manager sends the {@link #withStopMessage stop message} (or stops the actor) and, after
+ * {@code stop-timeout}, stops it hard, but an actor stops only between messages. A handler that
+ * blocks (a long synchronous call, a sleep, a lock wait), a {@code PostStop} that takes long, or a
+ * child or thread that keeps working after the actor stopped is outside the manager's reach. Two
+ * cases, both logged:
+ * <ul>
+ *   <li>When the leader hands over (a requested transfer, {@code Cluster.leave}, leaving or being
+ *       downed while leading), the successor is asked to start early only after the instance's
+ *       termination was observed. If it is not observed within
+ *       {@code regent.election.hand-over-timeout}, the leader steps down without a hand-over and
+ *       an ERROR names the singleton; the next leader is elected once this lease has run out,
+ *       as after a crash.
+ *   <li>When the lease runs low, the instance is stopped {@code stop-timeout + lease-margin}
+ *       before the lease ends; an instance that is still blocked when another node's lease starts
+ *       runs beside the next one. Only the fencing token protects a resource against it.
+ * </ul>
+ * So keep handlers short and non-blocking (run blocking work on another dispatcher and pipe the
+ * result back), make {@code PostStop} quick, and pass the fencing token with every write.
+ *
  * @param <M> the singleton's message type
  */
 public final class SingletonActor<M> {

@@ -9,9 +9,11 @@ import dev.regent.toolkit.fencing.FencingToken;
 public interface SingletonContext {
 
   /**
-   * This incarnation's fencing token: the election term in which its node became leader. Every
-   * later incarnation anywhere in the cluster has a larger one. Pass it with every write to a
-   * resource guarded by a {@code FencingGuard}. A supervisor restart keeps the token.
+   * This incarnation's fencing token: the lineage (cluster id) of the election and the term in
+   * which its node became leader. Every later incarnation anywhere in the cluster has the same
+   * lineage and a larger term; a separately founded cluster has another lineage, which a
+   * {@code FencingGuard} refuses. Pass it with every write to a resource guarded by a
+   * {@code FencingGuard}. A supervisor restart keeps the token.
    */
   FencingToken fencingToken();
 

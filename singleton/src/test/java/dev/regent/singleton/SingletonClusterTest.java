@@ -209,7 +209,7 @@ class SingletonClusterTest {
         && election.term() > oldToken.value());
     ActorRef<String> liveProxy = proxies.get(indexOf(nodes, cluster.live().get(0)));
     FencingToken newToken = writeThrough(liveProxy, store, 2);
-    assertTrue(newToken.compareTo(oldToken) > 0, store.history().toString());
+    assertTrue(oldToken.isOlderThan(newToken), store.history().toString());
 
     // The deposed incarnation wakes from its "pause" still holding its old token.
     assertEquals(Optional.empty(), store.increment(oldToken, "k", 100));

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.regent.singleton.internal.SingletonManager;
 import dev.regent.singleton.internal.StatsCounters;
 import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
@@ -130,12 +131,12 @@ class SingletonManagerTest {
 
     source.emit(new BecameLeader(5, in(Duration.ofSeconds(5))));
     Started started = reports.expectMessageClass(Started.class);
-    assertEquals(FencingToken.of(5), started.token());
+    assertEquals(FencingToken.of(Lineage.NONE, 5), started.token());
     assertTrue(started.leaseValid());
-    assertEquals(new Got(FencingToken.of(5), "early-1"), reports.receiveMessage());
-    assertEquals(new Got(FencingToken.of(5), "early-2"), reports.receiveMessage());
+    assertEquals(new Got(FencingToken.of(Lineage.NONE, 5), "early-1"), reports.receiveMessage());
+    assertEquals(new Got(FencingToken.of(Lineage.NONE, 5), "early-2"), reports.receiveMessage());
     manager.tell(new Ping("live"));
-    assertEquals(new Got(FencingToken.of(5), "live"), reports.receiveMessage());
+    assertEquals(new Got(FencingToken.of(Lineage.NONE, 5), "live"), reports.receiveMessage());
     assertEquals(1, stats.instancesStarted());
   }
 
@@ -150,7 +151,7 @@ class SingletonManagerTest {
         "terminated " + (stopped.atNanos() - deadline) / 1_000_000 + " ms after the lease ended");
     // Late renewal of the same term: the instance comes back with the same token.
     source.emit(new LeaseRenewed(3, in(Duration.ofSeconds(5))));
-    assertEquals(FencingToken.of(3), reports.expectMessageClass(Started.class).token());
+    assertEquals(FencingToken.of(Lineage.NONE, 3), reports.expectMessageClass(Started.class).token());
   }
 
   @Test
@@ -197,8 +198,8 @@ class SingletonManagerTest {
     source.emit(new BecameLeader(4, in(Duration.ofSeconds(10))));
     Stopped stopped = reports.expectMessageClass(Stopped.class);
     Started next = reports.expectMessageClass(Started.class);
-    assertEquals(FencingToken.of(2), stopped.token());
-    assertEquals(FencingToken.of(4), next.token());
+    assertEquals(FencingToken.of(Lineage.NONE, 2), stopped.token());
+    assertEquals(FencingToken.of(Lineage.NONE, 4), next.token());
     assertTrue(next.atNanos() - stopped.atNanos() >= 0, "no overlap");
   }
 
@@ -221,9 +222,9 @@ class SingletonManagerTest {
     reports.expectMessageClass(Started.class);
     manager.tell(new Crash());
     // Restart: the setup runs again (no PostStop for a restart) with the same token.
-    assertEquals(FencingToken.of(9), reports.expectMessageClass(Started.class).token());
+    assertEquals(FencingToken.of(Lineage.NONE, 9), reports.expectMessageClass(Started.class).token());
     manager.tell(new Ping("after restart"));
-    assertEquals(new Got(FencingToken.of(9), "after restart"), reports.receiveMessage());
+    assertEquals(new Got(FencingToken.of(Lineage.NONE, 9), "after restart"), reports.receiveMessage());
   }
 
   @Test
@@ -252,8 +253,8 @@ class SingletonManagerTest {
     }
     source.emit(new BecameLeader(1, in(Duration.ofSeconds(10))));
     reports.expectMessageClass(Started.class);
-    assertEquals(new Got(FencingToken.of(1), "m4"), reports.receiveMessage());
-    assertEquals(new Got(FencingToken.of(1), "m5"), reports.receiveMessage());
+    assertEquals(new Got(FencingToken.of(Lineage.NONE, 1), "m4"), reports.receiveMessage());
+    assertEquals(new Got(FencingToken.of(Lineage.NONE, 1), "m5"), reports.receiveMessage());
     assertEquals(3, stats.managerDroppedCount());
   }
 
@@ -306,17 +307,17 @@ class SingletonManagerTest {
       // A lease that runs out without renewal, then a step-down, a lost leader, another leader:
       // each of these stops the instance when the switch is off.
       source.emit(new BecameLeader(3, in(Duration.ofMillis(300))));
-      assertEquals(FencingToken.of(3), reports.expectMessageClass(Started.class).token());
+      assertEquals(FencingToken.of(Lineage.NONE, 3), reports.expectMessageClass(Started.class).token());
       reports.expectNoMessage(Duration.ofMillis(500));
       source.emit(new SteppedDown(3, Reason.LEASE_LOST));
       source.emit(new LeaderLost(3));
       source.emit(new LeaderKnown(OTHER, OTHER_ADDRESS, 4));
       reports.expectNoMessage(Duration.ofMillis(300));
       manager.tell(new Ping("still here"));
-      assertEquals(new Got(FencingToken.of(3), "still here"), reports.receiveMessage());
+      assertEquals(new Got(FencingToken.of(Lineage.NONE, 3), "still here"), reports.receiveMessage());
       TestProbe<Done> done = unsafe.createTestProbe();
       manager.tell(new SingletonManager.StopForShutdown(done.ref()));
-      assertEquals(FencingToken.of(3), reports.expectMessageClass(Stopped.class).token());
+      assertEquals(FencingToken.of(Lineage.NONE, 3), reports.expectMessageClass(Stopped.class).token());
       done.expectMessage(Done.getInstance());
     } finally {
       unsafe.shutdownTestKit();

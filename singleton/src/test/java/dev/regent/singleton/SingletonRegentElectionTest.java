@@ -343,7 +343,7 @@ class SingletonRegentElectionTest {
     int live = IntStream.range(0, 3).filter(i -> nodes.get(i) != oldLeader).findFirst()
         .orElseThrow();
     FencingToken newToken = writeThroughUntilAccepted(proxies.get(live), store, oldToken);
-    assertTrue(newToken.compareTo(oldToken) > 0, store.history().toString());
+    assertTrue(oldToken.isOlderThan(newToken), store.history().toString());
 
     // The deposed incarnation wakes from its "pause" still holding its old token.
     assertEquals(Optional.empty(), store.increment(oldToken, "k", 100));
@@ -363,7 +363,7 @@ class SingletonRegentElectionTest {
       FencingToken old) {
     // Writes sent into the failover window may be lost (at most once): keep writing, bounded.
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (store.highestToken().orElseThrow().compareTo(old) <= 0) {
+    while (store.highestToken().orElseThrow().value() <= old.value()) {
       assertTrue(System.nanoTime() - deadline < 0, "no write from a new incarnation");
       int before = store.history().size();
       proxy.tell("k");

@@ -27,8 +27,8 @@ public interface LeadershipSource {
   Leadership current();
 
   /**
-   * Work that must finish before this node hands its leadership over on request (stopping the
-   * instance); a source without hand-overs ignores it.
+   * Work that must finish before this node hands its leadership over, for any reason (stopping
+   * the instance); a source without hand-overs ignores it.
    */
   default void addHandOverTask(String name, Supplier<CompletionStage<Done>> task) {}
 }

@@ -4,6 +4,7 @@ import dev.regent.singleton.ClusterSingletonSettings;
 import dev.regent.singleton.SingletonActor;
 import dev.regent.singleton.SingletonContext;
 import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.logging.RateLimitedLog;
@@ -58,9 +59,13 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   public record StopForShutdown(ActorRef<Done> replyTo) {}
 
   /**
-   * This node is about to hand its leadership over ({@code transferLeadership}): stop the
-   * instance, do not start one again in the current term, and answer once none runs. The next
-   * leader may take its lease as soon as this node steps down, so the instance must be gone first.
+   * This node is about to hand its leadership over (a requested transfer, {@code Cluster.leave},
+   * leaving or being downed while leading: the election asks through its hand-over task): stop
+   * the instance, do not start one again in the current term, and answer only once none runs,
+   * i.e. after the instance's {@code Terminated}. The next leader may take its lease as soon as
+   * this node steps down, so the instance must be gone first. An instance that does not terminate
+   * (a handler that blocks, a PostStop that takes long) is never reported stopped: the hand-over
+   * then times out and the next leader waits out this node's lease.
    */
   public record StopForHandOver(ActorRef<Done> replyTo) {}
 
@@ -349,7 +354,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   }
 
   private void start(long term) {
-    var context = new Context(FencingToken.of(term), term);
+    // The lineage never changes while this node has state: the snapshot's is the term's.
+    var context = new Context(FencingToken.of(source.current().lineage(), term), term);
     Behavior<M> behavior = settings.supervision()
         .supervise(Behaviors.setup(c -> singleton.behavior(context)));
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
@@ -357,8 +363,9 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     stopping = false;
     getContext().watchWith(instance, new InstanceTerminated(instance));
     stats.instanceStarted(term);
-    log.info("Singleton [{}] started with fencing token {} (lease left {} ms)", singleton.name(),
-        term, (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
+    log.info("Singleton [{}] started with fencing token {} of lineage {} (lease left {} ms)",
+        singleton.name(), term, Lineage.format(context.token.lineage()),
+        (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
     ActorRef<Object> target = instance.unsafeUpcast();
     buffer.drainTo(target::tell);
     announce();

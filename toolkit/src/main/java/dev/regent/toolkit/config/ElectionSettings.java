@@ -2,6 +2,9 @@ package dev.regent.toolkit.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
+import dev.regent.toolkit.election.ElectionMessage;
+import dev.regent.toolkit.election.ElectionPolicy;
 import dev.regent.toolkit.election.ElectionTimings;
 import dev.regent.toolkit.election.ElectionTimings.Parameter;
 import dev.regent.toolkit.election.ElectionTimings.Violation;
@@ -13,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -42,31 +46,55 @@ public final class ElectionSettings {
   static final String RESTART_BACKOFF_MIN = "restart-backoff.min";
   static final String RESTART_BACKOFF_MAX = "restart-backoff.max";
   static final String RESTART_BACKOFF_RANDOM_FACTOR = "restart-backoff.random-factor";
+  static final String BOOTSTRAP_EXPECT = "bootstrap.expect";
+  static final String BOOTSTRAP_FIRST_TERM = "bootstrap.first-term";
+  static final String HAND_OVER_TIMEOUT = "hand-over-timeout";
+
+  /** The value of {@code bootstrap.expect} that means "as many as pekko.cluster.seed-nodes". */
+  public static final String EXPECT_SEED_NODES = "seed-nodes";
+  /** The largest {@code bootstrap.expect}: a configuration never has more voters. */
+  public static final int MAX_BOOTSTRAP_EXPECT = 1024;
 
   private final ElectionTimings timings;
   private final Optional<String> voterRole;
   private final Path stateDirectory;
   private final Optional<String> nodeName;
   private final RestartBackoff restartBackoff;
+  /** Empty: {@value #EXPECT_SEED_NODES}, not resolved yet (settings read without a system). */
+  private final OptionalInt bootstrapExpect;
+  private final long firstTerm;
+  private final Duration handOverTimeout;
 
   private ElectionSettings(ElectionTimings timings, Optional<String> voterRole, Path stateDirectory,
-      Optional<String> nodeName, RestartBackoff restartBackoff) {
+      Optional<String> nodeName, RestartBackoff restartBackoff, OptionalInt bootstrapExpect,
+      long firstTerm, Duration handOverTimeout) {
     this.timings = timings;
     this.voterRole = voterRole;
     this.stateDirectory = stateDirectory;
     this.nodeName = nodeName;
     this.restartBackoff = restartBackoff;
+    this.bootstrapExpect = bootstrapExpect;
+    this.firstTerm = firstTerm;
+    this.handOverTimeout = handOverTimeout;
   }
 
   /**
    * Reads {@code regent.election} from the actor system's configuration. When
    * {@code node-name} is empty, the name is derived from the system's canonical address
-   * ({@link NodeNames#fromAddress}); it stays empty for a system without remoting.
+   * ({@link NodeNames#fromAddress}); it stays empty for a system without remoting. A
+   * {@code bootstrap.expect} of {@value #EXPECT_SEED_NODES} becomes the number of
+   * {@code pekko.cluster.seed-nodes}, at least 1.
    *
    * @throws InvalidSettingsException listing every malformed or unsafe value
    */
   public static ElectionSettings create(ActorSystem<?> system) {
-    ElectionSettings settings = create(system.settings().config().getConfig(PATH));
+    Config root = system.settings().config();
+    ElectionSettings settings = create(root.getConfig(PATH));
+    if (settings.bootstrapExpect.isEmpty()) {
+      int seeds = root.hasPath("pekko.cluster.seed-nodes")
+          ? root.getStringList("pekko.cluster.seed-nodes").size() : 0;
+      settings = settings.withBootstrapExpect(Math.min(MAX_BOOTSTRAP_EXPECT, Math.max(1, seeds)));
+    }
     if (settings.nodeName.isPresent()) {
       return settings;
     }
@@ -144,11 +172,68 @@ public final class ElectionSettings {
       }
     }
 
+    OptionalInt expect = readBootstrapExpect(section, problems);
+    Long firstTerm = reader.integer(BOOTSTRAP_FIRST_TERM);
+    if (firstTerm != null) {
+      problems.addAll(firstTermProblems(firstTerm));
+    }
+    Duration handOver = reader.duration(HAND_OVER_TIMEOUT);
+    if (handOver != null) {
+      problems.addAll(handOverTimeoutProblems(handOver));
+    }
+
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
     return new ElectionSettings(timings, Optional.of(role).filter(r -> !r.isEmpty()), stateDir,
-        Optional.of(name).filter(n -> !n.isEmpty()), backoff);
+        Optional.of(name).filter(n -> !n.isEmpty()), backoff, expect, firstTerm, handOver);
+  }
+
+  /** {@code bootstrap.expect}: {@value #EXPECT_SEED_NODES} (empty) or an integer. */
+  private static OptionalInt readBootstrapExpect(Config section,
+      List<InvalidSettingsException.Problem> problems) {
+    String expected = "'" + EXPECT_SEED_NODES + "' or an integer in [0, " + MAX_BOOTSTRAP_EXPECT
+        + "]";
+    if (!section.hasPath(BOOTSTRAP_EXPECT)) {
+      problems.add(new InvalidSettingsException.Problem(List.of(key(BOOTSTRAP_EXPECT)),
+          "is missing (expected " + expected + ")"));
+      return OptionalInt.empty();
+    }
+    var value = section.getValue(BOOTSTRAP_EXPECT);
+    String text = value.valueType() == ConfigValueType.STRING
+        || value.valueType() == ConfigValueType.NUMBER
+        ? String.valueOf(value.unwrapped()).strip() : null;
+    if (EXPECT_SEED_NODES.equals(text)) {
+      return OptionalInt.empty();
+    }
+    try {
+      int n = text == null ? -1 : Integer.parseInt(text);
+      if (n >= 0 && n <= MAX_BOOTSTRAP_EXPECT) {
+        return OptionalInt.of(n);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(new InvalidSettingsException.Problem(List.of(key(BOOTSTRAP_EXPECT)),
+        "must be " + expected + ", was " + value.render()));
+    return OptionalInt.empty();
+  }
+
+  private static List<InvalidSettingsException.Problem> firstTermProblems(long term) {
+    long max = ElectionMessage.MAX_TERM / 2;
+    if (term >= 1 && term <= max) {
+      return List.of();
+    }
+    return List.of(new InvalidSettingsException.Problem(List.of(key(BOOTSTRAP_FIRST_TERM)),
+        "must be in [1, " + max + "], was " + term));
+  }
+
+  private static List<InvalidSettingsException.Problem> handOverTimeoutProblems(Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      return List.of(new InvalidSettingsException.Problem(List.of(key(HAND_OVER_TIMEOUT)),
+          "must be positive, was " + d));
+    }
+    return List.of();
   }
 
   /** The protocol timings; always safe ({@link ElectionTimings#violations()} is empty). */
@@ -181,6 +266,37 @@ public final class ElectionSettings {
   }
 
   /**
+   * {@code bootstrap.expect}: how many voter-eligible members without state a node without state
+   * must see before one of them founds a new cluster (0: never). Empty when the configured value
+   * is {@value #EXPECT_SEED_NODES} and the settings were read without an actor system
+   * ({@link #create(Config)}); {@link #create(ActorSystem)} always resolves it.
+   */
+  public OptionalInt bootstrapExpect() {
+    return bootstrapExpect;
+  }
+
+  /** {@code bootstrap.first-term}: the lowest term of a newly founded cluster. */
+  public long firstTerm() {
+    return firstTerm;
+  }
+
+  /**
+   * {@code hand-over-timeout}: how long a leader handing over waits for its singletons to stop
+   * before it steps down without asking a successor to start early.
+   */
+  public Duration handOverTimeout() {
+    return handOverTimeout;
+  }
+
+  /**
+   * The protocol policy for the election core. An unresolved {@value #EXPECT_SEED_NODES} counts
+   * as 1, as for a system without configured seed nodes.
+   */
+  public ElectionPolicy policy() {
+    return new ElectionPolicy(bootstrapExpect.orElse(1), handOverTimeout.toNanos(), firstTerm);
+  }
+
+  /**
    * A copy with these timings.
    *
    * @throws InvalidSettingsException when the timings are unsafe, naming the keys involved
@@ -191,19 +307,21 @@ public final class ElectionSettings {
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
-    return new ElectionSettings(newTimings, voterRole, stateDirectory, nodeName, restartBackoff);
+    return new ElectionSettings(newTimings, voterRole, stateDirectory, nodeName, restartBackoff,
+        bootstrapExpect, firstTerm, handOverTimeout);
   }
 
   /** A copy in which only members with {@code role} vote; {@code ""} means every member. */
   public ElectionSettings withVoterRole(String role) {
     Objects.requireNonNull(role, "role");
     return new ElectionSettings(timings, Optional.of(role).filter(r -> !r.isEmpty()),
-        stateDirectory, nodeName, restartBackoff);
+        stateDirectory, nodeName, restartBackoff, bootstrapExpect, firstTerm, handOverTimeout);
   }
 
   public ElectionSettings withStateDirectory(Path directory) {
     Objects.requireNonNull(directory, "directory");
-    return new ElectionSettings(timings, voterRole, directory, nodeName, restartBackoff);
+    return new ElectionSettings(timings, voterRole, directory, nodeName, restartBackoff,
+        bootstrapExpect, firstTerm, handOverTimeout);
   }
 
   /**
@@ -221,12 +339,57 @@ public final class ElectionSettings {
       throw new InvalidSettingsException(problems);
     }
     return new ElectionSettings(timings, voterRole, stateDirectory, Optional.of(name),
-        restartBackoff);
+        restartBackoff, bootstrapExpect, firstTerm, handOverTimeout);
   }
 
   public ElectionSettings withRestartBackoff(RestartBackoff backoff) {
     Objects.requireNonNull(backoff, "backoff");
-    return new ElectionSettings(timings, voterRole, stateDirectory, nodeName, backoff);
+    return new ElectionSettings(timings, voterRole, stateDirectory, nodeName, backoff,
+        bootstrapExpect, firstTerm, handOverTimeout);
+  }
+
+  /**
+   * A copy with this {@code bootstrap.expect}.
+   *
+   * @throws InvalidSettingsException unless {@code expect} is in [0, {@value #MAX_BOOTSTRAP_EXPECT}]
+   */
+  public ElectionSettings withBootstrapExpect(int expect) {
+    if (expect < 0 || expect > MAX_BOOTSTRAP_EXPECT) {
+      throw new InvalidSettingsException(List.of(new InvalidSettingsException.Problem(
+          List.of(key(BOOTSTRAP_EXPECT)), "must be in [0, " + MAX_BOOTSTRAP_EXPECT + "], was "
+              + expect)));
+    }
+    return new ElectionSettings(timings, voterRole, stateDirectory, nodeName, restartBackoff,
+        OptionalInt.of(expect), firstTerm, handOverTimeout);
+  }
+
+  /**
+   * A copy with this {@code bootstrap.first-term}.
+   *
+   * @throws InvalidSettingsException when the term is out of range
+   */
+  public ElectionSettings withFirstTerm(long term) {
+    var problems = firstTermProblems(term);
+    if (!problems.isEmpty()) {
+      throw new InvalidSettingsException(problems);
+    }
+    return new ElectionSettings(timings, voterRole, stateDirectory, nodeName, restartBackoff,
+        bootstrapExpect, term, handOverTimeout);
+  }
+
+  /**
+   * A copy with this {@code hand-over-timeout}.
+   *
+   * @throws InvalidSettingsException when the timeout is not positive
+   */
+  public ElectionSettings withHandOverTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    var problems = handOverTimeoutProblems(timeout);
+    if (!problems.isEmpty()) {
+      throw new InvalidSettingsException(problems);
+    }
+    return new ElectionSettings(timings, voterRole, stateDirectory, nodeName, restartBackoff,
+        bootstrapExpect, firstTerm, timeout);
   }
 
   /** The full configuration key of a timing parameter, e.g. {@code regent.election.lease}. */
@@ -243,7 +406,9 @@ public final class ElectionSettings {
   @Override
   public String toString() {
     return "ElectionSettings(" + timings + ", voterRole=" + voterRole + ", stateDirectory="
-        + stateDirectory + ", nodeName=" + nodeName + ", " + restartBackoff + ")";
+        + stateDirectory + ", nodeName=" + nodeName + ", " + restartBackoff + ", bootstrapExpect="
+        + (bootstrapExpect.isPresent() ? bootstrapExpect.getAsInt() : EXPECT_SEED_NODES)
+        + ", firstTerm=" + firstTerm + ", handOverTimeout=" + handOverTimeout + ")";
   }
 
   static String key(String relative) {
@@ -337,6 +502,10 @@ public final class ElectionSettings {
         d.toNanos(); // timings are kept in nanoseconds: reject what does not fit
         return d;
       });
+    }
+
+    Long integer(String path) {
+      return read(path, "an integer", config::getLong);
     }
 
     Double number(String path) {

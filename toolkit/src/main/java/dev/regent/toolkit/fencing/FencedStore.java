@@ -9,7 +9,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An in-memory key/value store that plays the downstream resource of a fenced singleton: every
  * write carries the writer's {@link FencingToken}, and a write with a token older than one already
- * accepted is refused (DESIGN S4). Reads are unfenced.
+ * accepted, or of another lineage than the one the store is pinned to, is refused (S4; see
+ * {@link FencingGuard}: the first accepted token pins the lineage, {@link #moveToLineage} moves it
+ * after a deliberate re-creation of the cluster). Reads are unfenced.
  *
  * <p>Check and write happen under one lock: otherwise a deposed writer could pass the check, be
  * overtaken by the new incarnation's write, and then overwrite it.
@@ -22,12 +24,36 @@ public final class FencedStore {
   /** One write attempt, in the order the store saw it. */
   public record Write(FencingToken token, String key, long value, boolean accepted) {}
 
-  private final FencingGuard guard = new FencingGuard();
+  private final FencingGuard guard;
   private final Map<String, Long> data = new HashMap<>();
   private final List<Write> history = new CopyOnWriteArrayList<>();
 
+  /** A store that pins the lineage of the first token it accepts. */
+  public FencedStore() {
+    this.guard = new FencingGuard();
+  }
+
+  /** A store pinned to {@code lineage}, accepting its tokens from {@code minTerm} on. */
+  public FencedStore(long lineage, long minTerm) {
+    this.guard = new FencingGuard(lineage, minTerm);
+  }
+
   /**
-   * Writes {@code value} under {@code key} when {@code token} is not stale.
+   * Operator action after a deliberate re-creation of the cluster: see
+   * {@link FencingGuard#moveToLineage}.
+   */
+  public synchronized void moveToLineage(long lineage, long minTerm) {
+    guard.moveToLineage(lineage, minTerm);
+  }
+
+  /** The lineage this store is pinned to, if any. */
+  public java.util.OptionalLong lineage() {
+    return guard.lineage();
+  }
+
+  /**
+   * Writes {@code value} under {@code key} when {@code token} is not stale and of the pinned
+   * lineage.
    *
    * @return whether the write took effect
    */

@@ -1,8 +1,11 @@
 package dev.regent.toolkit.fencing;
 
+import dev.regent.toolkit.election.Lineage;
+
 /**
- * A write carried a fencing token older than one the resource has already accepted: it comes from
- * a deposed singleton incarnation and must not take effect.
+ * A write carried a fencing token that the resource refuses: it is older than one already accepted
+ * (it comes from a deposed singleton incarnation), or it belongs to another lineage than the one
+ * the resource is pinned to (a separately founded cluster). Either way it must not take effect.
  */
 public final class StaleTokenException extends IllegalStateException {
 
@@ -10,7 +13,13 @@ public final class StaleTokenException extends IllegalStateException {
   private final transient FencingToken highest;
 
   public StaleTokenException(FencingToken offered, FencingToken highest) {
-    super("stale fencing token " + offered.value() + ": already accepted " + highest.value());
+    super(offered.sameLineage(highest)
+        ? "stale fencing token " + offered.value() + ": already accepted " + highest.value()
+            + " (lineage " + Lineage.format(offered.lineage()) + ")"
+        : "fencing token " + offered.value() + " of lineage " + Lineage.format(offered.lineage())
+            + " refused: this resource is pinned to lineage " + Lineage.format(highest.lineage())
+            + " (a separately founded cluster; after a deliberate re-creation move the resource"
+            + " with FencingGuard.moveToLineage)");
     this.offered = offered;
     this.highest = highest;
   }
@@ -20,8 +29,16 @@ public final class StaleTokenException extends IllegalStateException {
     return offered;
   }
 
-  /** The largest token the guard had accepted when it refused. */
+  /**
+   * The resource's pinned lineage and the largest token it had accepted (or the floor an operator
+   * set) when it refused.
+   */
   public FencingToken highest() {
     return highest;
+  }
+
+  /** Whether the token was refused for its lineage rather than its age. */
+  public boolean foreignLineage() {
+    return !offered.sameLineage(highest);
   }
 }

@@ -1,5 +1,6 @@
 package dev.regent.toolkit.leadership;
 
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import java.util.Optional;
 import org.apache.pekko.actor.Address;
@@ -13,6 +14,8 @@ import org.apache.pekko.actor.Address;
  * @param leaderAddress where that leader runs
  * @param isLeader whether this node leads {@code term} and has acquired a lease in it
  * @param leaseDeadlineNanos end of this node's lease ({@link System#nanoTime()}), if it leads
+ * @param lineage the lineage (cluster id) of this node's voter configuration, {@link Lineage#NONE}
+ *     until it has one; fencing tokens of this node's terms carry it
  */
 public record Leadership(
     NodeId self,
@@ -20,7 +23,14 @@ public record Leadership(
     Optional<NodeId> leader,
     Optional<Address> leaderAddress,
     boolean isLeader,
-    long leaseDeadlineNanos) {
+    long leaseDeadlineNanos,
+    long lineage) {
+
+  /** A snapshot of a node that belongs to no lineage yet (and tests' stand-ins). */
+  public Leadership(NodeId self, long term, Optional<NodeId> leader,
+      Optional<Address> leaderAddress, boolean isLeader, long leaseDeadlineNanos) {
+    this(self, term, leader, leaderAddress, isLeader, leaseDeadlineNanos, Lineage.NONE);
+  }
 
   /** Whether this node may act as leader right now: it leads and its lease has not run out. */
   public boolean holdsLease() {

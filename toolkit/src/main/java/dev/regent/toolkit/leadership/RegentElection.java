@@ -88,20 +88,26 @@ public final class RegentElection implements Extension {
 
   /**
    * Hands leadership to the most up-to-date other voter at once (it starts its election without
-   * waiting for a timeout), after the {@link #addHandOverTask hand-over tasks} have finished (a
-   * singleton on this node is stopped first). Completes when this node no longer leads, at once if
-   * it does not lead; fails with a timeout if the election actor does not answer within
-   * {@code timeout}.
+   * waiting for a timeout), once the {@link #addHandOverTask hand-over tasks} have completed (a
+   * singleton on this node is stopped first). If they do not all complete successfully within
+   * {@code regent.election.hand-over-timeout}, this node steps down without asking anyone to start
+   * early, and the next leader is elected once this node's lease has run out. Completes when this
+   * node no longer leads, at once if it does not lead; fails with a timeout if that takes longer
+   * than {@code timeout} (choose it above the hand-over timeout).
    */
   public CompletionStage<Done> transferLeadership(Duration timeout) {
     return runtime.transferLeadership(timeout);
   }
 
   /**
-   * Registers work that must finish on this node before {@link #transferLeadership} steps down,
-   * such as stopping leader-only work: the next leader may take its lease at once, not when this
-   * node's lease would have run out. Each task bounds its own wait; a failed task is logged and the
-   * hand-over goes on. The singleton registers one per singleton.
+   * Registers work that must finish on this node before it hands its leadership over, whatever the
+   * reason ({@link #transferLeadership}, {@code Cluster.leave}, leaving or being downed while it
+   * leads), such as stopping leader-only work: after a hand-over the next leader may take its
+   * lease at once, not when this node's lease would have run out. Tasks run concurrently; the
+   * hand-over goes on only when every task completed successfully within
+   * {@code regent.election.hand-over-timeout}. A task that fails or is late is logged at ERROR and
+   * the leader steps down without a hand-over (the next leader waits out the lease). The singleton
+   * registers one per singleton.
    */
   public void addHandOverTask(String name, Supplier<CompletionStage<Done>> task) {
     runtime.addHandOverTask(name, task);

@@ -124,6 +124,9 @@ public final class StatusServer {
     out.put("node", runtime.selfName());
     out.put("address", runtime.selfAddress().toString());
     out.put("term", l.term());
+    // The cluster id the terms (and fencing tokens) belong to; null before this node has one.
+    out.put("lineage", l.lineage() == dev.regent.toolkit.election.Lineage.NONE ? null
+        : dev.regent.toolkit.election.Lineage.format(l.lineage()));
     out.put("leader", l.leader().map(id -> {
       var leader = new LinkedHashMap<String, Object>();
       leader.put("name", id.name());

@@ -207,4 +207,48 @@ class ElectionSettingsTest {
     assertThrows(IllegalArgumentException.class,
         () -> new RestartBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 0));
   }
+
+  @Test
+  void bootstrapAndHandOverDefaults() {
+    var s = ElectionSettings.create(section(""));
+    assertEquals(java.util.OptionalInt.empty(), s.bootstrapExpect(), "seed-nodes, unresolved");
+    assertEquals(1, s.policy().bootstrapExpect(), "no seed nodes known: 1");
+    assertEquals(1, s.firstTerm());
+    assertEquals(Duration.ofSeconds(2), s.handOverTimeout());
+    assertEquals(Duration.ofSeconds(2).toNanos(), s.policy().handOverTimeoutNanos());
+    assertEquals(1, s.policy().firstTerm());
+  }
+
+  @Test
+  void readsBootstrapAndHandOverOverrides() {
+    var s = ElectionSettings.create(section("""
+        bootstrap { expect = 3, first-term = 100 }
+        hand-over-timeout = 750ms
+        """));
+    assertEquals(java.util.OptionalInt.of(3), s.bootstrapExpect());
+    assertEquals(new dev.regent.toolkit.election.ElectionPolicy(3,
+        Duration.ofMillis(750).toNanos(), 100), s.policy());
+    assertEquals(0, ElectionSettings.create(section("bootstrap.expect = 0")).policy()
+        .bootstrapExpect(), "0 = never found");
+    assertEquals(5, ElectionSettings.create(section("bootstrap.expect = \"5\""))
+        .bootstrapExpect().getAsInt());
+  }
+
+  @Test
+  void badBootstrapAndHandOverValuesAreRefused() {
+    rejected("bootstrap.expect = -1", "bootstrap.expect");
+    rejected("bootstrap.expect = many", "bootstrap.expect");
+    rejected("bootstrap.expect = 2.5", "bootstrap.expect");
+    rejected("bootstrap.expect = 100000", "bootstrap.expect");
+    rejected("bootstrap.first-term = 0", "bootstrap.first-term");
+    rejected("bootstrap.first-term = x", "bootstrap.first-term");
+    rejected("hand-over-timeout = 0s", "hand-over-timeout");
+    rejected("hand-over-timeout = soon", "hand-over-timeout");
+    var s = ElectionSettings.create(section(""));
+    assertEquals(List.of("regent.election.bootstrap.expect"),
+        assertThrows(InvalidSettingsException.class, () -> s.withBootstrapExpect(-1)).keys());
+    assertEquals(List.of("regent.election.hand-over-timeout"), assertThrows(
+        InvalidSettingsException.class, () -> s.withHandOverTimeout(Duration.ZERO)).keys());
+    assertEquals(7, s.withFirstTerm(7).firstTerm());
+  }
 }

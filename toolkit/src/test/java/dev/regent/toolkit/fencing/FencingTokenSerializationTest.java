@@ -32,7 +32,7 @@ class FencingTokenSerializationTest {
   void roundTripsThroughJacksonCbor() {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
     for (long v : new long[] {0, 1, 42, Long.MAX_VALUE, -1}) {
-      var token = FencingToken.of(v);
+      var token = FencingToken.of(0x8000_0000_0000_0001L ^ v, v);
       var serializer = serialization.findSerializerFor(token);
       assertInstanceOf(JacksonCborSerializer.class, serializer);
       byte[] bytes = serializer.toBinary(token);
@@ -40,5 +40,15 @@ class FencingTokenSerializationTest {
           Serializers.manifestFor(serializer, token)).get();
       assertEquals(token, back);
     }
+  }
+
+  /** A token from a node that predates lineages has no lineage field: it is of the legacy one. */
+  @Test
+  void aTokenWithoutLineageIsOfTheLegacyLineage() throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertEquals(FencingToken.of(dev.regent.toolkit.election.Lineage.LEGACY, 7),
+        mapper.readValue("{\"value\": 7}", FencingToken.class));
+    var token = FencingToken.of(0x1234_5678_9abc_def0L, 9);
+    assertEquals(token, mapper.readValue(mapper.writeValueAsString(token), FencingToken.class));
   }
 }

@@ -5,6 +5,7 @@ import dev.regent.toolkit.election.ElectionCore;
 import dev.regent.toolkit.election.ElectionEffect;
 import dev.regent.toolkit.election.ElectionEvent;
 import dev.regent.toolkit.election.ElectionMessage;
+import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.NodeState;
 import dev.regent.toolkit.election.Role;
@@ -20,12 +21,14 @@ import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.state.DurableStateStore;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
@@ -63,11 +66,24 @@ import org.slf4j.MDC;
  */
 public final class ElectionActor extends AbstractBehavior<Object> {
 
-  /** Hand leadership over now; replies once this node no longer leads (at once if it does not). */
+  /**
+   * Hand leadership over now; replies once this node no longer leads (at once if it does not). The
+   * step-down waits for this node's singletons to stop (the hand-over tasks), at most
+   * {@code hand-over-timeout}.
+   */
   public record Transfer(ActorRef<Done> replyTo) {}
 
-  /** Graceful leave: stop campaigning for good and hand leadership over if leading. */
+  /**
+   * Graceful leave: stop campaigning for good and hand leadership over if leading; replies once
+   * this node no longer leads.
+   */
   public record Retire(ActorRef<Done> replyTo) {}
+
+  /**
+   * The hand-over tasks run for {@code ReleaseHosting(term)} have all finished; {@code failures}
+   * names those that failed or did not finish in time (empty: all stopped).
+   */
+  private record HandOverTasksDone(long term, List<String> failures) {}
 
   /** Test-only: makes the actor fail, to exercise supervision. */
   public record CrashForTest() {}
@@ -94,6 +110,12 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   private final Cluster cluster;
   private final RegentMetrics metrics;
   private final RateLimitedLog badInput = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
+  /** Messages the core refused (foreign lineage, no lineage, implausible term). */
+  private final RateLimitedLog rejectedLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
+  /** Bootstrap progress of a node without a configuration (repeats every election timeout). */
+  private final RateLimitedLog bootstrapLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
+  /** Transfer and Retire requests waiting for this node to stop leading. */
+  private final List<ActorRef<Done>> awaitingStepDown = new ArrayList<>();
 
   private final Map<UniqueAddress, Member> members = new HashMap<>();
   /** With configured names only: names learned from peers' hellos and envelopes. */
@@ -122,7 +144,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     this.rt = rt;
     this.timers = timers;
     this.metrics = rt.metrics();
-    this.core = new ElectionCore(rt.settings().timings());
+    this.core = new ElectionCore(rt.settings().timings(), rt.settings().policy());
     this.selfName = rt.selfName();
     this.selfUnique = rt.selfUniqueAddress();
     this.selfAddressText = rt.selfAddress().toString();
@@ -202,14 +224,16 @@ public final class ElectionActor extends AbstractBehavior<Object> {
       onHello(h);
     } else if (msg instanceof Transfer t) {
       step(new ElectionEvent.TransferLeadership(System.nanoTime()));
-      t.replyTo().tell(Done.getInstance());
+      replyOnceNotLeading(t.replyTo());
     } else if (msg instanceof Retire r) {
       if (!rt.retiring) {
         rt.retiring = true;
         log.info("Leaving: this node stops campaigning{}", leading ? " and hands over" : "");
       }
       membershipChanged();
-      r.replyTo().tell(Done.getInstance());
+      replyOnceNotLeading(r.replyTo());
+    } else if (msg instanceof HandOverTasksDone h) {
+      onHandOverTasksDone(h);
     } else if (msg instanceof CrashForTest) {
       throw new IllegalStateException("crash requested by a test");
     } else if (msg instanceof DeliverForTest d) {
@@ -417,34 +441,9 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     nameToAddress = addresses;
     if (!newEligible.equals(eligible)) {
       log.debug("Eligible voters: {}", newEligible);
-      if (foundedThisCluster(newEligible)) {
-        // The core bootstraps only as the sole member, but this actor may start (or see the
-        // membership) after others joined: the founder, then Up alone (upNumber 1), saw the
-        // others join before its first event. Tell the core the membership it missed, first.
-        log.info("Founded this cluster (first member Up) before its election started: bootstrapping"
-            + " the first voter configuration");
-        step(new ElectionEvent.MembershipChanged(System.nanoTime(), new TreeSet<>(List.of(selfName))));
-      }
       eligible = newEligible;
       step(new ElectionEvent.MembershipChanged(System.nanoTime(), newEligible));
     }
-  }
-
-  /**
-   * Whether this node formed its Pekko cluster (it was the first member moved to Up: upNumber 1,
-   * which Pekko never gives to a later member while any Up member remains) and its election has no
-   * configuration and has not seen a membership yet. Only such a node may be told it was the sole
-   * member: that is what it was when the cluster formed. A founder that restarts rejoins with a
-   * larger upNumber, so this is not the rejected "oldest member bootstraps" rule (ELECTION.md 3.5).
-   */
-  private boolean foundedThisCluster(SortedSet<String> newEligible) {
-    if (!eligible.isEmpty() || newEligible.size() < 2 || !newEligible.contains(selfName)
-        || !state.config().isEmpty()) {
-      return false;
-    }
-    Member self = members.get(selfUnique);
-    // Member.upNumber is package-private in Scala, public in bytecode; no other API says "first Up".
-    return self != null && self.status() == MemberStatus.up() && self.upNumber() == 1;
   }
 
   // ---- the core and its effects ---------------------------------------------------------------
@@ -518,13 +517,119 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         rt.publish(new LeadershipEvent.LeaderLost(l.term()));
       } else if (effect instanceof ElectionEffect.ConfigChanged c) {
         rt.setVoterConfig(c.config());
-        log.info("Voter configuration {}", c.config());
+        log.info("Voter configuration {} (lineage {})", c.config(), Lineage.format(c.lineage()));
+      } else if (effect instanceof ElectionEffect.ReleaseHosting r) {
+        releaseHosting(r.term());
+      } else if (effect instanceof ElectionEffect.Rejected r) {
+        onRejected(r);
+      } else if (effect instanceof ElectionEffect.BootstrapStatus b) {
+        if (state.lineage() != Lineage.NONE) {
+          log.info("Bootstrap: {}", b.status()); // founded: once per cluster, always logged
+        } else {
+          bootstrapLog.info(b.status(), "Bootstrap: {}", b.status());
+        }
       }
     }
     updateSnapshot();
+    if (!state.isLeader() && !awaitingStepDown.isEmpty()) {
+      awaitingStepDown.forEach(w -> w.tell(Done.getInstance()));
+      awaitingStepDown.clear();
+    }
     long delay = Math.max(0, s.wakeAt() - System.nanoTime());
     timers.startSingleTimer(Wake.INSTANCE, Wake.INSTANCE,
         Duration.ofNanos(Math.min(delay, TimeUnit.MINUTES.toNanos(1))));
+  }
+
+  // ---- hand-over gate -------------------------------------------------------------------------
+
+  /** Replies now if this node does not lead, else once it has stepped down (see {@link #apply}). */
+  private void replyOnceNotLeading(ActorRef<Done> replyTo) {
+    if (state.isLeader()) {
+      awaitingStepDown.add(replyTo);
+    } else {
+      replyTo.tell(Done.getInstance());
+    }
+  }
+
+  /**
+   * The core hands over only once nothing hosted under {@code term} runs: runs every hand-over
+   * task (the singletons' stops) concurrently, each bounded by {@code hand-over-timeout}, and
+   * feeds {@code HostingReleased} when all of them completed successfully. Never blocks.
+   */
+  private void releaseHosting(long term) {
+    var tasks = rt.handOverTasks();
+    log.info("Handing over leadership of term {}: first stopping what this node hosts ({})", term,
+        tasks.isEmpty() ? "nothing registered" : tasks.stream().map(Map.Entry::getKey).toList());
+    long timeoutNanos = rt.settings().handOverTimeout().toNanos();
+    var each = new ArrayList<CompletableFuture<String>>();
+    for (var task : tasks) {
+      CompletableFuture<Done> f;
+      try {
+        f = task.getValue().get().toCompletableFuture();
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      String name = task.getKey();
+      each.add(f.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).handle((d, err) -> err == null
+          ? null
+          : name + " (" + (unwrap(err) instanceof java.util.concurrent.TimeoutException
+              ? "not done within hand-over-timeout " + rt.settings().handOverTimeout()
+              : "failed: " + unwrap(err)) + ")"));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+    getContext().pipeToSelf(all, (v, err) -> new HandOverTasksDone(term,
+        each.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList()));
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private void onHandOverTasksDone(HandOverTasksDone h) {
+    if (h.failures().isEmpty()) {
+      log.info("Everything hosted under term {} has stopped: handing over", h.term());
+      step(new ElectionEvent.HostingReleased(System.nanoTime(), h.term()));
+      return;
+    }
+    // No HostingReleased: the core's hand-over timeout steps down without asking a successor to
+    // start early, so the next leader waits out this node's lease (the promise covers it).
+    log.error("NOT handing over leadership of term {}: {} did not confirm its stop. This node steps"
+        + " down without asking a successor to start early; the next leader is elected only after"
+        + " this node's lease has run out. A singleton must stop cooperatively within its"
+        + " stop-timeout (no blocking handler, no long PostStop), or it may still run when the next"
+        + " one starts.", h.term(), String.join(", ", h.failures()));
+  }
+
+  private void onRejected(ElectionEffect.Rejected r) {
+    ElectionMessage m = r.message();
+    rt.countRejected(r.reason());
+    String kind = r.reason() + ":" + m.from().name();
+    Object address = Optional.ofNullable(nameToAddress.get(m.from().name()))
+        .map(Object::toString).orElse("unknown address");
+    switch (r.reason()) {
+      case FOREIGN_LINEAGE -> rejectedLog.error(kind, "Refused {} from member {} at {}: it belongs"
+              + " to lineage {}, this node to lineage {}. Two separately founded clusters are mixed"
+              + " in one Pekko cluster (a node that lost its state and founded anew, a blue/green"
+              + " roll-back, a wrong seed list); no node of this lineage campaigns or votes while"
+              + " it is a member. Operator: decide which lineage is the real one, stop the nodes of"
+              + " the other, delete their election state and let them rejoin with"
+              + " regent.election.bootstrap.expect = 0 (docs/ELECTION.md, two lineages).",
+          describe(m), m.from(), address, Lineage.format(m.lineage()),
+          Lineage.format(state.lineage()));
+      case NO_LINEAGE -> rejectedLog.warn(kind, "Refused {} from {} at {}: {} no voter"
+              + " configuration yet (lineage {}); it is added by the leader's heartbeats",
+          describe(m), m.from(), address,
+          state.lineage() == Lineage.NONE ? "this node has" : "the sender has",
+          Lineage.format(state.lineage() == Lineage.NONE ? m.lineage() : state.lineage()));
+      case IMPLAUSIBLE_TERM -> rejectedLog.warn(kind, "Refused {} from {} at {}: its term is more"
+              + " than {} ahead of this node's term {} (corrupt or hostile)", describe(m),
+          m.from(), address, ElectionCore.MAX_TERM_JUMP, state.term());
+      default -> rejectedLog.warn(kind, "Refused {} from {}: {}", describe(m), m.from(),
+          r.reason());
+    }
   }
 
   /**
@@ -578,7 +683,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
 
   private void updateSnapshot() {
     rt.setSnapshot(new Leadership(rt.selfId(), state.term(), leader, leaderAddress, leading,
-        leading ? leaseDeadline : 0L));
+        leading ? leaseDeadline : 0L, state.lineage()));
   }
 
   private static LeadershipEvent.Reason map(StepDownReason r) {
@@ -621,7 +726,10 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     leaderAddress = Optional.empty();
     // The snapshot first: whoever reacts to the event must already see no lease.
     rt.setSnapshot(new Leadership(rt.selfId(), term, Optional.empty(), Optional.empty(), false,
-        0L));
+        0L, state == null ? rt.current().lineage() : state.lineage()));
+    // Nothing leads here any more: whoever waits for the step-down may go on.
+    awaitingStepDown.forEach(w -> w.tell(Done.getInstance()));
+    awaitingStepDown.clear();
     if (wasLeading) {
       log.info("Stepped down as leader of term {}: {}", term, reason);
       metrics.steppedDown(term, reason);

@@ -2,6 +2,7 @@ package dev.regent.toolkit.election.actor;
 
 import dev.regent.toolkit.config.ElectionSettings;
 import dev.regent.toolkit.config.InvalidSettingsException;
+import dev.regent.toolkit.election.ElectionEffect;
 import dev.regent.toolkit.election.ElectionMessage;
 import dev.regent.toolkit.election.HardState;
 import dev.regent.toolkit.election.NodeId;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ElectionRuntime implements Extension {
 
-  /** {@link #addHandOverTask}: name and task, run in order before a transfer. */
+  /** {@link #addHandOverTask}: name and task, run when the core asks to release hosting. */
   private final List<Map.Entry<String, Supplier<CompletionStage<Done>>>> handOverTasks =
       new CopyOnWriteArrayList<>();
 
@@ -104,6 +105,9 @@ public final class ElectionRuntime implements Extension {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong restarts = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final Map<ElectionEffect.RejectReason, AtomicLong> rejectedByReason =
+      new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> receivedByType = new ConcurrentHashMap<>();
 
   private ElectionRuntime(ActorSystem<?> system, StoreOpener storeOpener) {
@@ -125,7 +129,7 @@ public final class ElectionRuntime implements Extension {
       hard = store.load();
     }
     this.snapshot = new Leadership(selfId, hard.term(), Optional.empty(), Optional.empty(), false,
-        0L);
+        0L, hard.lineage());
     this.voterConfig = hard.config();
     this.metrics = RegentMetrics.get(system);
     metrics.term(hard.term());
@@ -140,7 +144,7 @@ public final class ElectionRuntime implements Extension {
         DispatcherSelector.fromConfig(DISPATCHER));
     CoordinatedShutdown.get(system.classicSystem()).addTask(
         CoordinatedShutdown.PhaseClusterShardingShutdownRegion(), "regent-election-hand-over",
-        () -> retire(Duration.ofSeconds(2)));
+        () -> retire(settings.handOverTimeout().plusSeconds(1)));
     log.debug("Election of {} started at {}", selfId, selfAddress);
   }
 
@@ -213,37 +217,43 @@ public final class ElectionRuntime implements Extension {
   }
 
   /**
-   * Work that must be finished on this node before {@link #transferLeadership} steps down, in
-   * registration order: e.g. the singleton stops its instance. Needed because a hand-over lets the
-   * next leader win and take a lease at once, without waiting for this node's lease to run out.
-   * Each task bounds its own wait; a failed task is logged and the hand-over goes on.
+   * Work that must be finished on this node before it hands its leadership over, whatever the
+   * reason (a {@link #transferLeadership} request, {@code Cluster.leave}, the node leaving or being
+   * downed while it leads): e.g. the singleton stops its instance and completes once it has
+   * terminated. Needed because a hand-over lets the next leader win and take a lease at once,
+   * without waiting for this node's lease to run out.
+   *
+   * <p>The election core decides when: it asks the election actor to release what it hosts, the
+   * actor runs every task (concurrently) and the hand-over goes on only once all of them completed
+   * successfully. A task that fails or does not complete within {@code hand-over-timeout} stops the
+   * hand-over: the leader then steps down without asking a successor to start early (an ERROR names
+   * the task), so the next leader waits out this node's lease.
    */
   public void addHandOverTask(String name, Supplier<CompletionStage<Done>> task) {
     handOverTasks.add(Map.entry(name, task));
   }
 
+  /** The registered hand-over tasks, in registration order (name and task). */
+  List<Map.Entry<String, Supplier<CompletionStage<Done>>>> handOverTasks() {
+    return List.copyOf(handOverTasks);
+  }
+
   /**
-   * Hands leadership over at once, after the {@link #addHandOverTask hand-over tasks}; completes
-   * when this node no longer leads.
+   * Hands leadership over at once (after this node's singletons stopped, see
+   * {@link #addHandOverTask}); completes when this node no longer leads, or fails after
+   * {@code timeout}.
    */
   public CompletionStage<Done> transferLeadership(Duration timeout) {
     if (!snapshot.isLeader()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    CompletionStage<Done> prepared = CompletableFuture.completedFuture(Done.getInstance());
-    for (var task : handOverTasks) {
-      prepared = prepared.thenCompose(d -> task.getValue().get().exceptionally(t -> {
-        log.warn("Election of {}: hand-over task {} failed, handing over anyway: {}", selfId,
-            task.getKey(), t.toString());
-        return Done.getInstance();
-      }));
-    }
-    return prepared.thenCompose(d -> ask(ElectionActor.Transfer::new, timeout));
+    return ask(ElectionActor.Transfer::new, timeout);
   }
 
   /**
    * For graceful leave: this node stops campaigning (as if it were no longer eligible) and, if it
-   * leads, hands over. Never fails: shutdown must go on.
+   * leads, hands over (after its singletons stopped); completes once it no longer leads. Never
+   * fails: shutdown must go on.
    */
   CompletionStage<Done> retire(Duration timeout) {
     return ask(ElectionActor.Retire::new, timeout).exceptionally(t -> {
@@ -301,6 +311,22 @@ public final class ElectionRuntime implements Extension {
 
   void countDropped() {
     dropped.incrementAndGet();
+  }
+
+  /** Peer messages the election core refused (foreign lineage, no lineage, implausible term). */
+  public long rejectedCount() {
+    return rejected.get();
+  }
+
+  /** Refused peer messages of one kind ({@code ElectionEffect.RejectReason} name). */
+  public long rejectedCount(ElectionEffect.RejectReason reason) {
+    var c = rejectedByReason.get(reason);
+    return c == null ? 0 : c.get();
+  }
+
+  void countRejected(ElectionEffect.RejectReason reason) {
+    rejected.incrementAndGet();
+    rejectedByReason.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
   }
 
   /** How many times the election actor failed and was restarted. */
