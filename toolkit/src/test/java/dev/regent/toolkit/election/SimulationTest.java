@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The seeded fault simulator over the real election core: S1, S2, S3, L1 and L2 must hold on every
- * schedule. {@code -Dregent.sim.schedules=N} and {@code -Dregent.sim.seed=S} choose the run.
+ * schedule. {@code -Dregent.sim.schedules=N} and {@code -Dregent.sim.seed=S} choose the run. A
+ * schedule that exceeds its event or simulated-time budget ({@link Simulation#MAX_EVENTS},
+ * {@link Simulation#MAX_SIMULATED_NANOS}) fails like any violation instead of hanging the run.
  */
 class SimulationTest {
 
@@ -40,7 +42,7 @@ class SimulationTest {
     }
     assertEquals(schedules, summary.count() + (summary.failures().isEmpty() ? 0 : schedules
         - summary.count()), "every schedule ran");
-    assertTrue(summary.failures().isEmpty(), () -> "violations found, first: "
-        + summary.failures().get(0).violations());
+    assertTrue(summary.failures().isEmpty(), () -> "violations found, first: seed "
+        + summary.failures().get(0).seed() + ": " + summary.failures().get(0).violations());
   }
 }
