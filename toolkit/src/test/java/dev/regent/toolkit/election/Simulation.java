@@ -741,7 +741,14 @@ final class Simulation {
   }
 
   private void feed(SimNode n, ElectionEvent e) {
-    Step step = n.core.step(n.state, e);
+    Step step;
+    try {
+      step = n.core.step(n.state, e);
+    } catch (RuntimeException ex) {
+      history.violation(now, "the core threw on " + describe(e) + " at " + n.name + ": " + ex);
+      crash(n);
+      return;
+    }
     if (golden != null) {
       golden.add(GoldenTrace.eventLine(n.name, e));
       golden.addAll(GoldenTrace.outputLines(step));
@@ -1221,6 +1228,7 @@ final class Simulation {
       case 2 -> victim.state.term() + ElectionCore.MAX_TERM_JUMP + 1 + rnd.nextInt(1_000);
       default -> rnd.nextLong(ElectionMessage.MAX_TERM);
     };
+    term = Math.min(term, ElectionMessage.MAX_TERM);
     long lin = switch (rnd.nextInt(4)) {
       case 0 -> Lineage.mint(rnd.nextLong());
       case 1 -> Lineage.NONE;
