@@ -1,7 +1,10 @@
 package dev.regent.toolkit.election;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -12,7 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SimulationRunner {
 
   record Summary(long firstSeed, long count, long events, long simulatedNanos,
-                 List<Simulation.Result> failures, long wallNanos) {}
+                 List<Simulation.Result> failures, long wallNanos,
+                 Map<Simulation.Scenario, Long> scenarios, Map<String, Long> counters) {
+
+    /** {@code {CHAOS=.., GROWTH=.., ...}}: every scenario with the number of schedules it got. */
+    String scenarioCounts() {
+      return scenarios.toString();
+    }
+  }
 
   private SimulationRunner() {}
 
@@ -23,6 +33,9 @@ final class SimulationRunner {
     var events = new AtomicLong();
     var simulated = new AtomicLong();
     var failures = new ArrayList<Simulation.Result>();
+    var scenarios = new EnumMap<Simulation.Scenario, Long>(Simulation.emptyScenarioCounts());
+    var counters = new TreeMap<String, Long>();
+    var ran = new AtomicLong();
     long start = System.nanoTime();
     long end = firstSeed + count;
     try {
@@ -42,8 +55,11 @@ final class SimulationRunner {
             Simulation.Result r = Simulation.run(seed, options);
             events.addAndGet(r.events());
             simulated.addAndGet(r.simulatedNanos());
-            if (!r.ok()) {
-              synchronized (failures) {
+            ran.incrementAndGet();
+            synchronized (failures) {
+              scenarios.merge(r.scenario(), 1L, Long::sum);
+              r.counters().forEach((k, v) -> counters.merge(k, v, Long::sum));
+              if (!r.ok()) {
                 failures.add(r);
               }
             }
@@ -59,9 +75,8 @@ final class SimulationRunner {
       pool.shutdownNow();
     }
     failures.sort((a, b) -> Long.compare(a.seed(), b.seed()));
-    long ran = Math.min(next.get(), end) - firstSeed;
-    return new Summary(firstSeed, ran, events.get(), simulated.get(), failures,
-        System.nanoTime() - start);
+    return new Summary(firstSeed, ran.get(), events.get(), simulated.get(), failures,
+        System.nanoTime() - start, scenarios, counters);
   }
 
   /** The seed, the violation and the tail of a replayed trace: enough to debug from. */
