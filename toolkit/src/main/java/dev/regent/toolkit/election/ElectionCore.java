@@ -509,11 +509,17 @@ public final class ElectionCore {
     }
 
     /**
-     * Whether this node may stand for election: a voter of its configuration, eligible, past its
-     * restart grace, without a lineage conflict, and with terms left.
+     * Whether this node may stand for election: it has a configuration, is eligible, is past its
+     * restart grace, has no lineage conflict, and terms are left. It need not be a voter of its
+     * own configuration (Raft allows it too): votes and leases are counted over the configuration's
+     * voters only, so safety does not depend on who the candidate is. It matters for liveness: a
+     * node that holds the newest configuration but is not in it (it was being re-added when the
+     * leader that wrote it died) would otherwise refuse every older candidate and be unable to
+     * campaign itself, and the cluster would never elect again (the simulator found it, seed
+     * 1082832). Once it leads, it adds itself back (see {@link #addable}).
      */
     private boolean canCampaign() {
-      return config().isVoter(self) && eligible.contains(self.name()) && now >= graceUntil
+      return !config().isEmpty() && eligible.contains(self.name()) && now >= graceUntil
           && foreign.isEmpty() && term() < ElectionMessage.MAX_TERM;
     }
 
@@ -805,8 +811,14 @@ public final class ElectionCore {
       }
       var removals = new ArrayList<NodeId>();
       for (NodeId v : c.voters()) {
+        // A voter is replaced by a newer identity of its name only once that identity has
+        // acknowledged this leader: identities heard before this term may be stale (a new leader
+        // had not heard from a re-added voter, took an old identity for the current one, and
+        // removed the live voter; the simulator found it, seed 1033229).
         NodeId current = latestIds.getOrDefault(v.name(), v);
-        if (!v.equals(self) && (!eligible.contains(v.name()) || !current.equals(v))) {
+        boolean replaced = !current.equals(v)
+            && (current.equals(self) || l.ackedSentAt().containsKey(current));
+        if (!v.equals(self) && (!eligible.contains(v.name()) || replaced)) {
           removals.add(v);
         }
       }
@@ -831,15 +843,20 @@ public final class ElectionCore {
 
     /**
      * Eligible members this leader has heard acknowledge, that are not voters yet (by name: a new
-     * identity of a voter's name waits until the old one is removed).
+     * identity of a voter's name waits until the old one is removed). A leader that is not a voter
+     * of its own configuration adds itself first.
      */
     private List<NodeId> addable(VoterConfig c, Role.Leader l) {
       var voterNames = new TreeSet<String>();
       c.voters().forEach(v -> voterNames.add(v.name()));
       var out = new ArrayList<NodeId>();
+      if (!voterNames.contains(self.name())) {
+        out.add(self);
+      }
       for (String name : eligible) {
         NodeId id = latestIds.get(name);
-        if (id != null && !voterNames.contains(name) && l.ackedSentAt().containsKey(id)) {
+        if (id != null && !id.equals(self) && !voterNames.contains(name)
+            && l.ackedSentAt().containsKey(id)) {
           out.add(id);
         }
       }
