@@ -2,6 +2,8 @@ package dev.regent.examples;
 
 import dev.regent.examples.demo.SharedFencedFile;
 import dev.regent.singleton.SingletonContext;
+import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.serialization.RegentSerializable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.Behavior;
@@ -10,7 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * A sample fenced singleton: hands out consecutive ticket numbers and records each one in a fenced
- * store with its fencing token. Before every write it checks that its lease is still valid (the
+ * store with its fencing token (lineage and term). Before every write it checks that its lease is still valid (the
  * cheap local check); the store's token check catches what that check cannot (a pause between the
  * check and the write). A new incarnation continues from the last number the store accepted.
  */
@@ -34,11 +36,13 @@ public final class TicketAllocator {
   public static Behavior<Command> create(SingletonContext context, SharedFencedFile store,
                                          Observer observer) {
     return Behaviors.setup(ctx -> {
-      long token = context.fencingToken().value();
-      observer.token.set(token);
+      FencingToken token = context.fencingToken();
+      String lineage = Lineage.format(token.lineage());
+      observer.token.set(token.value());
       observer.startedAtMillis.set(System.currentTimeMillis());
       long[] next = {store.last().map(SharedFencedFile.Entry::value).orElse(0L) + 1};
-      ctx.getLog().info("ticket allocator started with token {}, next ticket {}", token, next[0]);
+      ctx.getLog().info("ticket allocator started with token {} of lineage {}, next ticket {}",
+          token.value(), lineage, next[0]);
       return Behaviors.receive(Command.class)
           .onMessage(Allocate.class, a -> {
             if (!context.leaseValid()) {
@@ -49,15 +53,21 @@ public final class TicketAllocator {
             if (result.accepted()) {
               observer.issued.set(next[0]);
               next[0]++;
+            } else if (!result.highest().sameLineage(token)) {
+              ctx.getLog().warn("store rejected token {} of lineage {}: it is pinned to lineage {}"
+                  + " (a separately founded cluster wrote it first; after a deliberate re-creation"
+                  + " move it with SharedFencedFile.moveToLineage)", token.value(), lineage,
+                  Lineage.format(result.highest().lineage()));
             } else {
-              ctx.getLog().warn("store rejected token {} (it has seen {}): deposed", token,
-                  result.highestToken());
+              ctx.getLog().warn("store rejected token {} of lineage {} (it has seen {}): deposed",
+                  token.value(), lineage, result.highest().value());
             }
             return Behaviors.same();
           })
           .onSignal(PostStop.class, s -> {
-            observer.token.compareAndSet(token, 0);
-            ctx.getLog().info("ticket allocator with token {} stopped", token);
+            observer.token.compareAndSet(token.value(), 0);
+            ctx.getLog().info("ticket allocator with token {} of lineage {} stopped", token.value(),
+                lineage);
             return Behaviors.same();
           })
           .build();

@@ -50,10 +50,11 @@ class FailureSuiteTest {
   }
 
   /**
-   * DESIGN's checker, except that a same-term restart of the singleton on the same node is allowed:
-   * the singleton manager does that when its lease lapses and is re-granted within one term (seen
-   * on a loaded 2-core machine). That is a deviation from S2 as DESIGN words it; each run prints how
-   * often it happened so it stays visible.
+   * The full checker (S1-S4 and L1 as README "The safety contract" states them), except that a
+   * same-term restart of the singleton on the same node is allowed: the singleton manager does that
+   * when its lease lapses and is re-granted within one term (seen on a loaded 2-core machine). That
+   * is a deviation from S2 as the contract words it ("strictly greater"); each run prints how often
+   * it happened so it stays visible.
    */
   private static final HistoryChecker CHECKER =
       HistoryChecker.defaults().allowSameTermRestart(true);
@@ -64,7 +65,7 @@ class FailureSuiteTest {
     long sameTerm = IntStream.range(1, starts.size())
         .filter(i -> starts.get(i).token() == starts.get(i - 1).token()).count();
     System.out.println("MEASURED singleton starts: " + starts.size() + ", of which same-term"
-        + " restarts on the same node (S2 as worded by DESIGN forbids them): " + sameTerm);
+        + " restarts on the same node (S2 as the safety contract words it forbids them): " + sameTerm);
     HistoryChecker.defaults().requireLiveness(false).allowSameTermRestart(false).check(h)
         .violations().forEach(v -> System.out.println("STRICT-CHECKER " + v));
     CHECKER.check(h).assertOk();

@@ -8,6 +8,7 @@ import dev.regent.multijvm.harness.NodeSetup;
 import dev.regent.singleton.ClusterSingleton;
 import dev.regent.singleton.SingletonActor;
 import dev.regent.singleton.SingletonContext;
+import dev.regent.toolkit.fencing.FencingToken;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -19,7 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *
  * <p>On purpose it does <em>not</em> check {@link SingletonContext#leaseValid()} before writing: the
  * suite wants a deposed incarnation (e.g. one woken from SIGSTOP) to actually try writing, so that
- * S4 (the resource rejects it by its token) is exercised rather than skipped.
+ * S4 (the resource rejects it by its token) is exercised rather than skipped. Each write carries
+ * the whole token, lineage and term, so the resource pins the cluster's lineage.
  */
 public final class FencedCounterSetup implements NodeSetup {
 
@@ -48,7 +50,7 @@ public final class FencedCounterSetup implements NodeSetup {
 
   static Behavior<Command> behavior(SingletonContext sc, HistoryRecorder history,
       FencedResourceClient resource) {
-    long token = sc.fencingToken().value();
+    FencingToken token = sc.fencingToken();
     return Behaviors.setup(context -> {
       history.singletonStarted(token);
       return Behaviors.withTimers(timers -> {

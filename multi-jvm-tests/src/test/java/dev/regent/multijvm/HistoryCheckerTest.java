@@ -14,6 +14,10 @@ import dev.regent.multijvm.harness.HistoryEvent.NodeExited;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
+import dev.regent.multijvm.harness.FencedResourceClient;
+import dev.regent.multijvm.harness.FencedResourceServer;
+import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.fencing.FencingToken;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,21 +27,25 @@ import org.junit.jupiter.api.Test;
 class HistoryCheckerTest {
 
   private static final long S = 1_000_000_000L;
+  /** The cluster's lineage. */
+  private static final long L = 0x5eed_0000_0000_0001L;
+  /** A separately founded cluster's lineage (its terms restart from 1). */
+  private static final long OTHER = 0x0bad_0000_0000_0002L;
   private static final HistoryChecker CHECKER = HistoryChecker.defaults()
       .withLivenessBound(Duration.ofSeconds(5));
 
   /** Node 0 (pid 100) runs token 1, crashes at 10 s; node 1 (pid 101) runs token 2 from 11 s. */
   private static List<HistoryEvent> good() {
     var e = new ArrayList<HistoryEvent>();
-    e.add(new LeaderElected(0, 100, 1, "a", 1 * S, 0));
-    e.add(new LeaderElected(1, 101, 1, "a", 1 * S + 5, 0));
-    e.add(new SingletonStarted(0, 100, 1, 2 * S, 0));
-    e.add(new WriteAttempt(0, 100, 1, "k", 1, true, 3 * S, 0));
+    e.add(new LeaderElected(0, 100, L, 1, "a", 1 * S, 0));
+    e.add(new LeaderElected(1, 101, L, 1, "a", 1 * S + 5, 0));
+    e.add(new SingletonStarted(0, 100, L, 1, 2 * S, 0));
+    e.add(new WriteAttempt(0, 100, L, 1, "k", 1, true, 3 * S, 0));
     e.add(new Fault(FaultKind.CRASH, List.of(0), 10 * S, 0));
     e.add(new NodeExited(0, 100, 137, 10 * S + 1000, 0));
-    e.add(new LeaderElected(1, 101, 2, "b", 11 * S - 10, 0));
-    e.add(new SingletonStarted(1, 101, 2, 11 * S, 0));
-    e.add(new WriteAttempt(1, 101, 2, "k", 2, true, 12 * S, 0));
+    e.add(new LeaderElected(1, 101, L, 2, "b", 11 * S - 10, 0));
+    e.add(new SingletonStarted(1, 101, L, 2, 11 * S, 0));
+    e.add(new WriteAttempt(1, 101, L, 2, "k", 2, true, 12 * S, 0));
     e.add(new Fault(FaultKind.END, List.of(), 20 * S, 0));
     return e;
   }
@@ -55,23 +63,23 @@ class HistoryCheckerTest {
   @Test
   void twoLeadersInOneTermBreakS1() {
     var e = good();
-    e.add(new LeaderElected(2, 102, 2, "c", 11 * S, 0));
+    e.add(new LeaderElected(2, 102, L, 2, "c", 11 * S, 0));
     assertEquals(List.of("S1"), violations(e));
   }
 
   @Test
   void aTokenThatDoesNotIncreaseBreaksS2() {
     var e = good();
-    e.add(new SingletonStopped(1, 101, 2, 13 * S, 0));
-    e.add(new SingletonStarted(2, 102, 2, 14 * S, 0));
+    e.add(new SingletonStopped(1, 101, L, 2, 13 * S, 0));
+    e.add(new SingletonStarted(2, 102, L, 2, 14 * S, 0));
     assertEquals(List.of("S2"), violations(e));
   }
 
   @Test
   void sameTermRestartOnTheSameNodeIsS2UnlessAllowed() {
     var e = good();
-    e.add(new SingletonStopped(1, 101, 2, 13 * S, 0));
-    e.add(new SingletonStarted(1, 101, 2, 14 * S, 0));
+    e.add(new SingletonStopped(1, 101, L, 2, 13 * S, 0));
+    e.add(new SingletonStarted(1, 101, L, 2, 14 * S, 0));
     assertEquals(List.of("S2"), violations(e));
     assertTrue(CHECKER.allowSameTermRestart(true).check(new History(e)).ok());
   }
@@ -81,7 +89,7 @@ class HistoryCheckerTest {
     var e = good();
     // Node 0 did not crash: its incarnation was still active when node 1's started.
     e.removeIf(x -> x instanceof NodeExited || x instanceof Fault f && f.kind() == FaultKind.CRASH);
-    e.add(new SingletonStopped(0, 100, 1, 11 * S + 1, 0));
+    e.add(new SingletonStopped(0, 100, L, 1, 11 * S + 1, 0));
     var v = CHECKER.check(new History(e)).violations();
     assertEquals(List.of("S3"), v.stream().map(HistoryChecker.Violation::property).toList());
     assertTrue(v.get(0).message().contains("token 1 on node 0 and token 2 on node 1"), v.toString());
@@ -94,10 +102,10 @@ class HistoryCheckerTest {
     e.add(new Fault(FaultKind.PAUSE, List.of(0), 9 * S, 0));
     e.add(new Fault(FaultKind.RESUME, List.of(0), 15 * S, 0));
     // Woken at 15 s, it stops within the grace (500 ms) ...
-    e.add(new SingletonStopped(0, 100, 1, 15 * S + 300_000_000L, 0));
+    e.add(new SingletonStopped(0, 100, L, 1, 15 * S + 300_000_000L, 0));
     assertEquals(List.of(), violations(e));
     // ... but a stale write it made meanwhile that the resource accepted breaks S4.
-    e.add(new WriteAttempt(0, 100, 1, "k", 9, true, 15 * S + 100, 0));
+    e.add(new WriteAttempt(0, 100, L, 1, "k", 9, true, 15 * S + 100, 0));
     assertEquals(List.of("S4"), violations(e));
   }
 
@@ -107,14 +115,14 @@ class HistoryCheckerTest {
     e.removeIf(x -> x instanceof NodeExited || x instanceof Fault f && f.kind() == FaultKind.CRASH);
     e.add(new Fault(FaultKind.PAUSE, List.of(0), 9 * S, 0));
     e.add(new Fault(FaultKind.RESUME, List.of(0), 15 * S, 0));
-    e.add(new SingletonStopped(0, 100, 1, 17 * S, 0));
+    e.add(new SingletonStopped(0, 100, L, 1, 17 * S, 0));
     assertEquals(List.of("S3"), violations(e));
   }
 
   @Test
   void aWriteWithATokenNoIncarnationHadBreaksS4() {
     var e = good();
-    e.add(new WriteAttempt(2, 102, 7, "k", 3, false, 13 * S, 0));
+    e.add(new WriteAttempt(2, 102, L, 7, "k", 3, false, 13 * S, 0));
     assertEquals(List.of("S4"), violations(e));
   }
 
@@ -130,10 +138,136 @@ class HistoryCheckerTest {
   @Test
   void assertOkNamesTheViolationAndPrintsTheHistory() {
     var e = good();
-    e.add(new LeaderElected(2, 102, 2, "c", 11 * S, 0));
+    e.add(new LeaderElected(2, 102, L, 2, "c", 11 * S, 0));
     AssertionError err = assertThrows(AssertionError.class,
         () -> CHECKER.check(new History(e)).assertOk());
-    assertTrue(err.getMessage().contains("S1: term 2 has 2 leaders"), err.getMessage());
+    assertTrue(err.getMessage().contains("S1: term 2 of lineage " + Lineage.format(L) + " has 2 leaders"),
+        err.getMessage());
     assertTrue(err.getMessage().contains("\"type\":\"singleton-start\""), err.getMessage());
+  }
+
+  /**
+   * Node 1's incarnation stops at 13 s; a node of another lineage (a separately founded cluster
+   * sharing the resource) then runs token 9 of its own from 14 s: no overlap (no S3), and tokens of
+   * two lineages are unrelated (no S2).
+   */
+  private static List<HistoryEvent> foreignIncarnation() {
+    var e = good();
+    e.add(new SingletonStopped(1, 101, L, 2, 13 * S, 0));
+    e.add(new LeaderElected(2, 102, OTHER, 9, "x", 14 * S - 10, 0));
+    e.add(new SingletonStarted(2, 102, OTHER, 9, 14 * S, 0));
+    return e;
+  }
+
+  @Test
+  void aRejectedWriteOfAnotherLineageIsFine() {
+    var e = foreignIncarnation();
+    e.add(new WriteAttempt(2, 102, OTHER, 9, "k", 3, false, 15 * S, 0));
+    assertEquals(List.of(), violations(e));
+  }
+
+  @Test
+  void anAcceptedWriteOfAnotherLineageBreaksS4WhateverItsTerm() {
+    for (long term : new long[] {9, 1}) {
+      var e = foreignIncarnation();
+      e.removeIf(x -> x instanceof SingletonStarted s && s.lineage() == OTHER);
+      e.add(new SingletonStarted(2, 102, OTHER, term, 14 * S, 0));
+      e.add(new WriteAttempt(2, 102, OTHER, term, "k", 3, true, 15 * S, 0));
+      var v = CHECKER.check(new History(e)).violations();
+      assertEquals(List.of("S4"), v.stream().map(HistoryChecker.Violation::property).toList(),
+          "term " + term + ": " + v);
+      assertTrue(v.get(0).message().contains("of lineage " + Lineage.format(OTHER)
+          + " was accepted, but the resource was pinned to lineage " + Lineage.format(L)),
+          v.toString());
+    }
+  }
+
+  @Test
+  void theFirstAcceptedWritePinsTheLineage() {
+    // The foreign cluster got its write in first: from then on the real cluster's accepted writes
+    // are the foreign ones from the resource's point of view.
+    var e = new ArrayList<HistoryEvent>();
+    e.add(new SingletonStarted(2, 102, OTHER, 9, 1 * S, 0));
+    e.add(new WriteAttempt(2, 102, OTHER, 9, "k", 1, true, 2 * S, 0));
+    e.add(new SingletonStopped(2, 102, OTHER, 9, 3 * S, 0));
+    e.add(new SingletonStarted(0, 100, L, 1, 4 * S, 0));
+    e.add(new WriteAttempt(0, 100, L, 1, "k", 2, true, 5 * S, 0));
+    e.add(new Fault(FaultKind.END, List.of(), 6 * S, 0));
+    assertEquals(List.of("S4"), violations(e));
+  }
+
+  @Test
+  void s1AndS2AreJudgedPerLineage() {
+    var e = foreignIncarnation();
+    // Term 2 of the other lineage has its own leader, and its tokens restart below ours.
+    e.add(new LeaderElected(2, 102, OTHER, 2, "y", 13 * S + 5, 0));
+    e.add(new SingletonStopped(2, 102, OTHER, 9, 15 * S, 0));
+    e.add(new SingletonStarted(2, 102, OTHER, 10, 16 * S, 0));
+    assertEquals(List.of(), violations(e));
+    // Within the other lineage a token that does not increase is still S2.
+    e.add(new SingletonStopped(2, 102, OTHER, 10, 17 * S, 0));
+    e.add(new SingletonStarted(2, 102, OTHER, 3, 18 * S, 0));
+    assertEquals(List.of("S2"), violations(e));
+  }
+
+  @Test
+  void aWriteMustNameItsIncarnationsLineage() {
+    var e = good();
+    // Node 1 runs token 2 of L; a write with token 2 of OTHER from it is an invented token.
+    e.add(new WriteAttempt(1, 101, OTHER, 2, "k", 3, false, 13 * S, 0));
+    assertEquals(List.of("S4"), violations(e));
+  }
+
+  /**
+   * The same write attempts decided by the harness's resource (FencingGuard: pins the lineage) and
+   * by a deliberately broken resource that compares terms only, as the resource did before
+   * lineages: the broken one accepts the foreign cluster's higher term and the checker flags it;
+   * the real one refuses it and the history passes. The real one is driven over its TCP protocol,
+   * so the lineage demonstrably travels with the write.
+   */
+  @Test
+  void theCheckerCatchesAResourceThatComparesTermsOnly() {
+    var attempts = List.of(
+        new WriteAttempt(0, 100, L, 1, "k", 1, false, 3 * S, 0),
+        new WriteAttempt(1, 101, L, 2, "k", 2, false, 12 * S, 0),
+        new WriteAttempt(2, 102, OTHER, 9, "k", 3, false, 15 * S, 0),
+        new WriteAttempt(1, 101, L, 2, "k", 4, false, 15 * S + 1, 0));
+    var base = foreignIncarnation();
+    base.removeIf(x -> x instanceof WriteAttempt);
+    // Node 1's incarnation keeps running while the foreign one does (two clusters sharing the
+    // resource): the S3 overlap is expected, S4 is what differs.
+    base.removeIf(x -> x instanceof SingletonStopped s && s.lineage() == L && s.token() == 2);
+
+    // Broken: the old rule, token >= highest term, lineage ignored.
+    var broken = new ArrayList<>(base);
+    long highest = Long.MIN_VALUE;
+    for (WriteAttempt w : attempts) {
+      boolean ok = w.token() >= highest;
+      highest = ok ? w.token() : highest;
+      broken.add(decided(w, ok));
+    }
+    var brokenProps = violations(broken);
+    assertTrue(brokenProps.contains("S4"), "the term-only resource must break S4: " + brokenProps);
+
+    // Real: the harness's resource over TCP.
+    var real = new ArrayList<>(base);
+    try (var server = new FencedResourceServer()) {
+      for (WriteAttempt w : attempts) {
+        boolean ok = new FencedResourceClient(server.port(), w.node())
+            .write(FencingToken.of(w.lineage(), w.token()), w.key(), w.value());
+        real.add(decided(w, ok));
+      }
+      assertEquals(List.of(true, true, false, true),
+          server.writes().stream().map(WriteAttempt::accepted).toList());
+      assertEquals(L, server.lineage().orElseThrow());
+      assertEquals(List.of(L, L, OTHER, L),
+          server.writes().stream().map(WriteAttempt::lineage).toList());
+    }
+    assertEquals(List.of("S3"), violations(real));
+  }
+
+  private static WriteAttempt decided(WriteAttempt w, boolean accepted) {
+    return new WriteAttempt(w.node(), w.pid(), w.lineage(), w.token(), w.key(), w.value(),
+        accepted, w.nanos(), w.wallMillis());
   }
 }

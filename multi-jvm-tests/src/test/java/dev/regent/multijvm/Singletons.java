@@ -92,7 +92,8 @@ final class Singletons {
     HistoryEvent.SingletonStopped[] found = new HistoryEvent.SingletonStopped[1];
     c.awaitCondition(what, WAIT, () -> {
       found[0] = c.history().of(HistoryEvent.SingletonStopped.class).stream()
-          .filter(x -> x.pid() == s.pid() && x.token() == s.token() && x.nanos() >= s.nanos())
+          .filter(x -> x.pid() == s.pid() && x.lineage() == s.lineage() && x.token() == s.token()
+              && x.nanos() >= s.nanos())
           .findFirst().orElse(null);
       return found[0] != null;
     });
@@ -106,7 +107,7 @@ final class Singletons {
 
   static SingletonStarted awaitNewer(MultiJvmCluster c, SingletonStarted old) {
     return awaitRunning(c, "a singleton newer than token " + old.token() + " on another node",
-        s -> s.token() > old.token() && s.node() != old.node());
+        s -> s.lineage() == old.lineage() && s.token() > old.token() && s.node() != old.node());
   }
 
   static long millisBetween(long fromNanos, long toNanos) {

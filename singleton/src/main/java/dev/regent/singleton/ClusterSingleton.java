@@ -101,7 +101,7 @@ public final class ClusterSingleton implements Extension {
     }
     ClusterSingletonSettings settings =
         singleton.settings().orElseGet(() -> ClusterSingletonSettings.create(system));
-    settings.checkAgainstLease(electionLease());
+    settings.checkAgainstElection(electionLease(), handOverTimeout());
     checkRole(settings);
     var stats = new StatsCounters(singleton.name(), RegentMetrics.get(system));
     String name = singleton.name();

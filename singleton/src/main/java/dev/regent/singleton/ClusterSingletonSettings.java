@@ -20,9 +20,10 @@ import scala.jdk.javaapi.DurationConverters;
  * them with {@code withX} methods. Immutable.
  *
  * <p>Values are checked when read and when changed; bad configuration refuses to start with an
- * {@link InvalidSettingsException} naming the keys. The rule that involves the election's lease
- * ({@code stop-timeout + lease-margin < regent.election.lease}) is checked when the singleton is
- * initialised, see {@link #checkAgainstLease}.
+ * {@link InvalidSettingsException} naming the keys. The rules that involve the election's settings
+ * ({@code stop-timeout + lease-margin < regent.election.lease} and
+ * {@code stop-timeout + lease-margin < regent.election.hand-over-timeout}) are checked when the
+ * singleton is initialised, see {@link #checkAgainstElection}.
  */
 public final class ClusterSingletonSettings {
 
@@ -206,13 +207,57 @@ public final class ClusterSingletonSettings {
    *     {@code regent.singleton.lease-margin} and {@code regent.election.lease}
    */
   public void checkAgainstLease(Duration lease) {
-    if (stopBudget().compareTo(lease) >= 0) {
-      throw new InvalidSettingsException(List.of(new Problem(
-          List.of(key("stop-timeout"), key("lease-margin"), "regent.election.lease"),
-          "stop-timeout + lease-margin must be below the election lease so the singleton has "
-              + "terminated before the lease ends (" + stopTimeout.toMillis() + "ms + "
-              + leaseMargin.toMillis() + "ms >= " + lease.toMillis() + "ms)")));
+    throwIfAny(leaseProblems(lease));
+  }
+
+  /**
+   * Refuses settings under which every hand-over of a slow but cooperative singleton would time
+   * out: a leader handing over (a requested transfer, {@code Cluster.leave}) waits at most
+   * {@code regent.election.hand-over-timeout} for the instance to stop, and the instance may take
+   * the whole stop budget. A timed-out hand-over steps down without telling a successor to start
+   * (it waits out the lease instead), so the hand-over timeout must be larger than the budget.
+   *
+   * @throws InvalidSettingsException naming {@code regent.singleton.stop-timeout},
+   *     {@code regent.singleton.lease-margin} and {@code regent.election.hand-over-timeout}
+   */
+  public void checkAgainstHandOverTimeout(Duration handOverTimeout) {
+    throwIfAny(handOverProblems(handOverTimeout));
+  }
+
+  /**
+   * Both {@link #checkAgainstLease} and {@link #checkAgainstHandOverTimeout}, reporting every
+   * broken rule at once.
+   *
+   * @throws InvalidSettingsException naming the keys of every broken rule
+   */
+  public void checkAgainstElection(Duration lease, Duration handOverTimeout) {
+    var problems = new ArrayList<Problem>(leaseProblems(lease));
+    problems.addAll(handOverProblems(handOverTimeout));
+    throwIfAny(problems);
+  }
+
+  private List<Problem> leaseProblems(Duration lease) {
+    if (stopBudget().compareTo(lease) < 0) {
+      return List.of();
     }
+    return List.of(new Problem(
+        List.of(key("stop-timeout"), key("lease-margin"), "regent.election.lease"),
+        "stop-timeout + lease-margin must be below the election lease so the singleton has "
+            + "terminated before the lease ends (" + stopTimeout.toMillis() + "ms + "
+            + leaseMargin.toMillis() + "ms >= " + lease.toMillis() + "ms)"));
+  }
+
+  private List<Problem> handOverProblems(Duration handOverTimeout) {
+    if (handOverTimeout.compareTo(stopBudget()) > 0) {
+      return List.of();
+    }
+    return List.of(new Problem(
+        List.of(key("stop-timeout"), key("lease-margin"), "regent.election.hand-over-timeout"),
+        "regent.election.hand-over-timeout must be larger than stop-timeout + lease-margin: a"
+            + " hand-over waits at most hand-over-timeout for the singleton to stop, so a"
+            + " singleton that uses its stop budget would time out every hand-over ("
+            + handOverTimeout.toMillis() + "ms <= " + stopTimeout.toMillis() + "ms + "
+            + leaseMargin.toMillis() + "ms)"));
   }
 
   @Override

@@ -43,6 +43,24 @@ class ClusterSingletonInitTest {
   }
 
   @Test
+  void refusesAHandOverTimeoutNotLargerThanTheStopBudgetNamingTheKeys() {
+    // The stop budget (200ms + 50ms) fits the lease (500ms) but not the hand-over timeout.
+    var kit = kit("regent.election.hand-over-timeout = 250ms");
+    try {
+      var singletons = new ClusterSingleton(kit.system(), new ScriptedSource(new NodeId("n", 1)));
+      var e = assertThrows(InvalidSettingsException.class,
+          () -> singletons.init(SingletonActor.of(Behaviors.empty(), "s")));
+      assertEquals(List.of("regent.singleton.stop-timeout", "regent.singleton.lease-margin",
+          "regent.election.hand-over-timeout"), e.keys());
+      // Per singleton: settings with a smaller stop budget are accepted.
+      singletons.init(SingletonActor.of(Behaviors.empty(), "quick").withSettings(
+          ClusterSingletonSettings.create(kit.system()).withStopTimeout(Duration.ofMillis(150))));
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  @Test
   void refusesARoleOtherThanTheVoterRole() {
     var kit = kit("regent.election.voter-role = voters");
     try {

@@ -73,6 +73,34 @@ class ClusterSingletonSettingsTest {
   }
 
   @Test
+  void handOverTimeoutMustBeLargerThanTheStopBudgetNamingTheKeys() {
+    // Default budget: 200ms + 50ms.
+    var s = ClusterSingletonSettings.fromConfig(section(""));
+    for (long millis : new long[] {100, 250}) {
+      var e = assertThrows(InvalidSettingsException.class,
+          () -> s.checkAgainstHandOverTimeout(Duration.ofMillis(millis)), millis + "ms");
+      assertEquals(List.of("regent.singleton.stop-timeout", "regent.singleton.lease-margin",
+          "regent.election.hand-over-timeout"), e.keys());
+      assertTrue(e.getMessage().contains(millis + "ms <= 200ms + 50ms"), e.getMessage());
+    }
+    s.checkAgainstHandOverTimeout(Duration.ofMillis(251));
+    // The default hand-over timeout fits the default budget.
+    s.checkAgainstHandOverTimeout(
+        ConfigFactory.load().getDuration("regent.election.hand-over-timeout"));
+  }
+
+  @Test
+  void checkAgainstElectionReportsBothRulesAtOnce() {
+    var s = ClusterSingletonSettings.fromConfig(section("")).withStopTimeout(Duration.ofMillis(600));
+    var e = assertThrows(InvalidSettingsException.class,
+        () -> s.checkAgainstElection(Duration.ofMillis(500), Duration.ofMillis(600)));
+    assertTrue(e.keys().containsAll(List.of("regent.election.lease",
+        "regent.election.hand-over-timeout")), e.getMessage());
+    s.withStopTimeout(Duration.ofMillis(200))
+        .checkAgainstElection(Duration.ofMillis(500), Duration.ofMillis(600));
+  }
+
+  @Test
   void withersValidateAndCopy() {
     var s = ClusterSingletonSettings.fromConfig(section(""));
     assertEquals(Optional.of("r"), s.withRole("r").role());

@@ -2,6 +2,8 @@ package dev.regent.multijvm.bench;
 
 import dev.regent.multijvm.harness.FencedResourceClient;
 import dev.regent.multijvm.harness.HistoryRecorder;
+import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.fencing.FencingToken;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -31,8 +33,12 @@ public final class BenchSingleton {
 
   /** The singleton's name in both systems. */
   public static final String NAME = "bench";
-  /** The token Pekko's singleton writes with: Pekko gives no fencing token. */
-  public static final long UNFENCED = 0;
+  /**
+   * The token Pekko's singleton writes with: Pekko gives no fencing token, so every incarnation
+   * writes with this same one (lineage {@link Lineage#NONE}, term 0); the resource pins that
+   * lineage on the first write and accepts every later write as the same incarnation.
+   */
+  public static final FencingToken UNFENCED = FencingToken.of(Lineage.NONE, 0);
   /** The resource key the singleton writes. */
   public static final String KEY = "bench";
   static final Duration WRITE_INTERVAL = Duration.ofMillis(50);
@@ -80,7 +86,7 @@ public final class BenchSingleton {
    *
    * @param token the fencing token (Regent) or {@link #UNFENCED} (Pekko)
    */
-  public static Behavior<Command> behavior(long token, HistoryRecorder history,
+  public static Behavior<Command> behavior(FencingToken token, HistoryRecorder history,
       FencedResourceClient resource, ReceivedLog received) {
     return Behaviors.setup(context -> {
       history.singletonStarted(token);

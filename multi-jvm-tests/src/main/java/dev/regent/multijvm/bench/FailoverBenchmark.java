@@ -542,7 +542,7 @@ public final class FailoverBenchmark {
           if (e instanceof SingletonStarted s && s.pid() == pid) {
             open = s;
           } else if (e instanceof SingletonStopped s && open != null && s.pid() == pid
-              && s.token() == open.token()) {
+              && s.lineage() == open.lineage() && s.token() == open.token()) {
             open = null;
           }
         }
@@ -580,7 +580,7 @@ public final class FailoverBenchmark {
     Optional<SingletonStopped> stopOf(SingletonStarted s) {
       return events(s.node()).stream()
           .filter(e -> e instanceof SingletonStopped x && x.pid() == s.pid()
-              && x.token() == s.token() && x.nanos() >= s.nanos())
+              && x.lineage() == s.lineage() && x.token() == s.token() && x.nanos() >= s.nanos())
           .map(e -> (SingletonStopped) e).findFirst();
     }
 
@@ -690,7 +690,8 @@ public final class FailoverBenchmark {
       // the next election); Pekko's incarnations all write with token 0, so the stop bounds them.
       long until = stopOf(host).map(SingletonStopped::nanos).orElse(Long.MAX_VALUE);
       var stale = c.resource().writes().stream()
-          .filter(w -> w.pid() == host.pid() && w.token() == host.token()
+          .filter(w -> w.pid() == host.pid() && w.lineage() == host.lineage()
+              && w.token() == host.token()
               && w.nanos() > resumed && w.nanos() <= until).toList();
       long accepted = stale.stream().filter(HistoryEvent.WriteAttempt::accepted).count();
       add(Metric.PAUSE, "round=" + round, ms(next.nanos() - t0));

@@ -20,7 +20,7 @@ public final class RegentBenchSetup implements NodeSetup {
     ReceivedLog received = BenchNode.receivedLog(ctx);
     var proxy = ClusterSingleton.get(ctx.system()).init(
         SingletonActor.<BenchSingleton.Command>ofFenced(
-                sc -> BenchSingleton.behavior(sc.fencingToken().value(), ctx.history(),
+                sc -> BenchSingleton.behavior(sc.fencingToken(), ctx.history(),
                     ctx.resource(), received),
                 BenchSingleton.NAME)
             .withStopMessage(new BenchSingleton.Stop()));

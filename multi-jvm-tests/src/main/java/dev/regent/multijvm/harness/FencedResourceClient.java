@@ -1,5 +1,6 @@
 package dev.regent.multijvm.harness;
 
+import dev.regent.toolkit.fencing.FencingToken;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,11 +28,12 @@ public final class FencedResourceClient {
   }
 
   /**
-   * Writes {@code value} under {@code key} with fencing token {@code token}.
+   * Writes {@code value} under {@code key} with fencing token {@code token} (its lineage and term
+   * both travel: the resource pins a lineage and refuses every other).
    *
    * @return whether the resource accepted the write
    */
-  public boolean write(long token, String key, long value) {
+  public boolean write(FencingToken token, String key, long value) {
     if (key.isEmpty() || key.contains(" ") || key.contains("\n")) {
       throw new IllegalArgumentException("key must be a non-empty word: '" + key + "'");
     }
@@ -39,7 +41,7 @@ public final class FencedResourceClient {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
       s.setSoTimeout(5000);
       var out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), true);
-      out.println("WRITE " + node + " " + pid + " " + token + " " + key + " " + value);
+      out.println(FencedResourceServer.request(node, pid, token, key, value));
       String reply = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
       if (reply == null) {
         throw new IOException("no reply from the fenced resource");

@@ -36,9 +36,9 @@ public record History(List<HistoryEvent> events) {
     var open = new java.util.LinkedHashMap<List<Long>, HistoryEvent.SingletonStarted>();
     for (HistoryEvent e : events) {
       if (e instanceof HistoryEvent.SingletonStarted s) {
-        open.put(List.of(s.pid(), s.token()), s);
+        open.put(List.of(s.pid(), s.lineage(), s.token()), s);
       } else if (e instanceof HistoryEvent.SingletonStopped s) {
-        open.remove(List.of(s.pid(), s.token()));
+        open.remove(List.of(s.pid(), s.lineage(), s.token()));
       } else if (e instanceof HistoryEvent.NodeExited x) {
         open.values().removeIf(s -> s.pid() == x.pid());
       }

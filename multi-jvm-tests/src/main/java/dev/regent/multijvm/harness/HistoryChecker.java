@@ -7,6 +7,7 @@ import dev.regent.multijvm.harness.HistoryEvent.NodeExited;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
+import dev.regent.toolkit.election.Lineage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,22 +18,27 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Judges a {@link History} against Regent's contract (DESIGN §1):
+ * Judges a {@link History} against Regent's safety contract (README "The safety contract"). Terms
+ * of two lineages are unrelated (docs/ELECTION.md §3.6, §5), so S1 and S2 are judged per lineage,
+ * and S4 follows the rule of the toolkit's {@code FencingGuard}: the first accepted write pins a
+ * lineage.
  *
  * <ul>
- *   <li><b>S1</b> at most one leader per term, over every {@link LeaderElected} report of every
- *       node;
- *   <li><b>S2</b> singleton starts have strictly increasing tokens, in time order, cluster-wide and
- *       across restarts;
+ *   <li><b>S1</b> at most one leader per term of a lineage, over every {@link LeaderElected} report
+ *       of every node;
+ *   <li><b>S2</b> within each lineage, singleton starts have strictly increasing tokens, in time
+ *       order, cluster-wide and across restarts;
  *   <li><b>S3</b> no two singleton incarnations are active at the same instant. An incarnation is
  *       active from its {@link SingletonStarted} to its {@link SingletonStopped}, or to its
  *       process's exit ({@link NodeExited}), or to the end of the history. S3 is promised only for
  *       pauses shorter than the safety margin, so the time a node spent SIGSTOPped, plus
  *       {@link #resumeGrace} after its {@code RESUME} (the woken node needs a moment to notice its
  *       lease is gone), does not count as active for that node's incarnations: S4 covers it;
- *   <li><b>S4</b> once the fenced resource accepted token t, it accepts no write with a smaller
- *       token, and every write by an incarnation after a newer incarnation's token reached the
- *       resource is rejected;
+ *   <li><b>S4</b> the fenced resource's first accepted write pins its lineage. Violations: an
+ *       accepted write of any other lineage (whatever its term), and an accepted write of the
+ *       pinned lineage with a token smaller than one the resource had already accepted. Also,
+ *       every write must come from a singleton incarnation with exactly that lineage and token on
+ *       that node and process (no invented tokens);
  *   <li><b>L1</b> a singleton is active at {@code last fault + liveness bound} (only checked when
  *       the history runs that long after its last fault, and {@link #requireLiveness} is on).
  * </ul>
@@ -99,9 +105,9 @@ public final class HistoryChecker {
   /**
    * Relaxes S2 for one case: a new incarnation with the same token as the previous one, on the same
    * node and process, after that one stopped (the node lost and regained its lease within one
-   * term). DESIGN S2 forbids it as written ("strictly greater than every earlier one"); it is
-   * harmless for S4 because a fenced resource accepts equal tokens, and no other node can hold
-   * that term (S1). Off by default.
+   * term of the same lineage). The contract's S2 forbids it as written ("strictly greater than
+   * every earlier one of its lineage"); it is harmless for S4 because a fenced resource accepts
+   * equal tokens, and no other node can hold that term (S1). Off by default.
    */
   public HistoryChecker allowSameTermRestart(boolean on) {
     return new HistoryChecker(livenessBound, resumeGrace, requireLiveness, on);
@@ -121,56 +127,61 @@ public final class HistoryChecker {
   }
 
   private static void checkS1(History h, List<Violation> v) {
-    var leaders = new TreeMap<Long, Map<String, LeaderElected>>();
+    // lineage -> term -> leader -> first report
+    var leaders = new TreeMap<Long, TreeMap<Long, Map<String, LeaderElected>>>();
     for (LeaderElected e : h.of(LeaderElected.class)) {
-      leaders.computeIfAbsent(e.term(), t -> new TreeMap<>()).putIfAbsent(e.leader(), e);
+      leaders.computeIfAbsent(e.lineage(), l -> new TreeMap<>())
+          .computeIfAbsent(e.term(), t -> new TreeMap<>()).putIfAbsent(e.leader(), e);
     }
-    leaders.forEach((term, byLeader) -> {
+    leaders.forEach((lineage, byTerm) -> byTerm.forEach((term, byLeader) -> {
       if (byLeader.size() > 1) {
-        v.add(new Violation("S1", "term " + term + " has " + byLeader.size() + " leaders: "
+        v.add(new Violation("S1", "term " + term + " of lineage " + Lineage.format(lineage)
+            + " has " + byLeader.size() + " leaders: "
             + byLeader.values().stream().map(e -> e.leader() + " (reported by node " + e.node() + ")")
                 .collect(Collectors.joining(", "))));
       }
-    });
+    }));
   }
 
   private static void checkS2(History h, boolean allowSameTermRestart, List<Violation> v) {
-    SingletonStarted highest = null;
+    var highestByLineage = new HashMap<Long, SingletonStarted>();
     for (SingletonStarted s : h.of(SingletonStarted.class)) {
+      SingletonStarted highest = highestByLineage.get(s.lineage());
       boolean sameTermRestart = highest != null && s.token() == highest.token()
           && s.pid() == highest.pid() && s.node() == highest.node();
       if (highest != null && s.token() <= highest.token()
           && !(allowSameTermRestart && sameTermRestart)) {
         v.add(new Violation("S2", "node " + s.node() + " started a singleton with token "
-            + s.token() + " after node " + highest.node() + " had started one with token "
-            + highest.token()));
+            + s.token() + " of lineage " + Lineage.format(s.lineage()) + " after node "
+            + highest.node() + " had started one with token " + highest.token()));
       }
       if (highest == null || s.token() > highest.token()) {
-        highest = s;
+        highestByLineage.put(s.lineage(), s);
       }
     }
   }
 
   /** An incarnation's active time: [start, end), in nanos. */
-  record Interval(int node, long pid, long token, long start, long end) {}
+  record Interval(int node, long pid, long lineage, long token, long start, long end) {}
 
   static List<Interval> intervals(History h) {
     var open = new HashMap<List<Long>, SingletonStarted>();
     var out = new ArrayList<Interval>();
     for (HistoryEvent e : h.events()) {
       if (e instanceof SingletonStarted s) {
-        open.put(List.of((long) s.node(), s.pid(), s.token()), s);
+        open.put(List.of((long) s.node(), s.pid(), s.lineage(), s.token()), s);
       } else if (e instanceof SingletonStopped s) {
-        SingletonStarted st = open.remove(List.of((long) s.node(), s.pid(), s.token()));
+        SingletonStarted st =
+            open.remove(List.of((long) s.node(), s.pid(), s.lineage(), s.token()));
         if (st != null) {
-          out.add(new Interval(s.node(), s.pid(), s.token(), st.nanos(), s.nanos()));
+          out.add(interval(st, s.nanos()));
         }
       } else if (e instanceof NodeExited x) {
         var it = open.entrySet().iterator();
         while (it.hasNext()) {
           SingletonStarted st = it.next().getValue();
           if (st.pid() == x.pid()) {
-            out.add(new Interval(st.node(), st.pid(), st.token(), st.nanos(), x.nanos()));
+            out.add(interval(st, x.nanos()));
             it.remove();
           }
         }
@@ -178,10 +189,14 @@ public final class HistoryChecker {
     }
     long end = h.endNanos();
     for (SingletonStarted st : open.values()) {
-      out.add(new Interval(st.node(), st.pid(), st.token(), st.nanos(), end));
+      out.add(interval(st, end));
     }
     out.sort((a, b) -> Long.compare(a.start(), b.start()));
     return out;
+  }
+
+  private static Interval interval(SingletonStarted st, long end) {
+    return new Interval(st.node(), st.pid(), st.lineage(), st.token(), st.nanos(), end);
   }
 
   /** Per node: [from, to) windows in which it was paused (plus the grace after resume). */
@@ -258,27 +273,41 @@ public final class HistoryChecker {
   }
 
   private static void checkS4(History h, List<Interval> intervals, List<Violation> v) {
+    // The resource's state as FencingGuard keeps it, rebuilt from the accepted writes alone: the
+    // first accepted write pins its lineage; the highest term accepted in it so far.
+    Long pinned = null;
     long highestAccepted = Long.MIN_VALUE;
-    long highestSeen = Long.MIN_VALUE;
     for (WriteAttempt w : h.of(WriteAttempt.class)) {
-      if (w.accepted() && w.token() < highestSeen) {
+      if (!w.accepted()) {
+        continue;
+      }
+      if (pinned == null) {
+        pinned = w.lineage();
+        highestAccepted = w.token();
+        continue;
+      }
+      if (w.lineage() != pinned) {
         v.add(new Violation("S4", "write of " + w.key() + "=" + w.value() + " by node " + w.node()
-            + " with token " + w.token() + " was accepted after token " + highestSeen
-            + " had reached the resource"));
+            + " with token " + w.token() + " of lineage " + Lineage.format(w.lineage())
+            + " was accepted, but the resource was pinned to lineage " + Lineage.format(pinned)
+            + " (tokens of two lineages are never ordered)"));
+        continue;
       }
-      if (w.accepted()) {
-        highestAccepted = Math.max(highestAccepted, w.token());
+      if (w.token() < highestAccepted) {
+        v.add(new Violation("S4", "write of " + w.key() + "=" + w.value() + " by node " + w.node()
+            + " with token " + w.token() + " was accepted after token " + highestAccepted
+            + " of lineage " + Lineage.format(pinned) + " had reached the resource"));
       }
-      highestSeen = Math.max(highestSeen, highestAccepted);
+      highestAccepted = Math.max(highestAccepted, w.token());
     }
     // Every write must come from a live incarnation with that token on that node (no invented tokens).
     for (WriteAttempt w : h.of(WriteAttempt.class)) {
       boolean known = intervals.stream().anyMatch(i -> i.node() == w.node() && i.pid() == w.pid()
-          && i.token() == w.token() && i.start() <= w.nanos());
+          && i.lineage() == w.lineage() && i.token() == w.token() && i.start() <= w.nanos());
       if (!known) {
         v.add(new Violation("S4", "write by node " + w.node() + " (pid " + w.pid()
-            + ") with token " + w.token() + " does not come from a singleton incarnation with"
-            + " that token"));
+            + ") with token " + w.token() + " of lineage " + Lineage.format(w.lineage())
+            + " does not come from a singleton incarnation with that token"));
       }
     }
   }

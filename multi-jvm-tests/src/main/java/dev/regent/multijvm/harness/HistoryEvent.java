@@ -2,6 +2,7 @@ package dev.regent.multijvm.harness;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.regent.toolkit.election.Lineage;
 import java.util.List;
 
 /**
@@ -13,7 +14,9 @@ import java.util.List;
  * directly comparable; {@code NanoTimeAcrossProcessesTest} checks that on the machine the tests run
  * on. The history is ordered by {@code nanos}, never by wall time.
  *
- * <p>Stored as one JSON object per line (the {@code type} field names the record).
+ * <p>Stored as one JSON object per line (the {@code type} field names the record). Lineage ids are
+ * stored as plain numbers; a line written before lineages were recorded reads as
+ * {@link Lineage#NONE}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -34,26 +37,35 @@ public sealed interface HistoryEvent {
   long wallMillis();
 
   /**
-   * Node {@code node} (process {@code pid}) learned that {@code leader} leads {@code term}; a node
-   * that became leader reports itself.
+   * Node {@code node} (process {@code pid}) learned that {@code leader} leads {@code term} of
+   * {@code lineage}; a node that became leader reports itself. Terms of two lineages are unrelated,
+   * so S1 is judged per lineage.
    */
-  record LeaderElected(int node, long pid, long term, String leader, long nanos, long wallMillis)
-      implements HistoryEvent {}
-
-  /** A singleton incarnation with fencing token {@code token} started on node {@code node}. */
-  record SingletonStarted(int node, long pid, long token, long nanos, long wallMillis)
-      implements HistoryEvent {}
-
-  /** The incarnation with {@code token} on node {@code node} has terminated. */
-  record SingletonStopped(int node, long pid, long token, long nanos, long wallMillis)
-      implements HistoryEvent {}
+  record LeaderElected(int node, long pid, long lineage, long term, String leader, long nanos,
+      long wallMillis) implements HistoryEvent {}
 
   /**
-   * The fenced resource received a write from node {@code node} with {@code token} and accepted or
-   * rejected it. Recorded by the resource, in the order it decided.
+   * A singleton incarnation with fencing token ({@code lineage}, {@code token}) started on node
+   * {@code node}. Pekko's unfenced singleton (benchmark) reports lineage {@link Lineage#NONE} and
+   * token 0.
    */
-  record WriteAttempt(int node, long pid, long token, String key, long value, boolean accepted,
-      long nanos, long wallMillis) implements HistoryEvent {}
+  record SingletonStarted(int node, long pid, long lineage, long token, long nanos,
+      long wallMillis) implements HistoryEvent {}
+
+  /**
+   * The incarnation with fencing token ({@code lineage}, {@code token}) on node {@code node} has
+   * terminated.
+   */
+  record SingletonStopped(int node, long pid, long lineage, long token, long nanos,
+      long wallMillis) implements HistoryEvent {}
+
+  /**
+   * The fenced resource received a write from node {@code node} with fencing token
+   * ({@code lineage}, {@code token}) and accepted or rejected it. Recorded by the resource, in the
+   * order it decided.
+   */
+  record WriteAttempt(int node, long pid, long lineage, long token, String key, long value,
+      boolean accepted, long nanos, long wallMillis) implements HistoryEvent {}
 
   /** Node {@code node} saw itself Up, {@code spawnToUpMillis} after the harness spawned its JVM. */
   record MemberUp(int node, long pid, long spawnToUpMillis, long nanos, long wallMillis)

@@ -2,6 +2,7 @@ package dev.regent.multijvm.harness;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.regent.toolkit.fencing.FencingToken;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,19 +44,19 @@ public final class HistoryRecorder implements AutoCloseable {
     return node;
   }
 
-  public void leaderElected(long term, String leader) {
-    record(new HistoryEvent.LeaderElected(node, pid, term, leader, System.nanoTime(),
+  public void leaderElected(long lineage, long term, String leader) {
+    record(new HistoryEvent.LeaderElected(node, pid, lineage, term, leader, System.nanoTime(),
         System.currentTimeMillis()));
   }
 
-  public void singletonStarted(long token) {
-    record(new HistoryEvent.SingletonStarted(node, pid, token, System.nanoTime(),
-        System.currentTimeMillis()));
+  public void singletonStarted(FencingToken token) {
+    record(new HistoryEvent.SingletonStarted(node, pid, token.lineage(), token.value(),
+        System.nanoTime(), System.currentTimeMillis()));
   }
 
-  public void singletonStopped(long token) {
-    record(new HistoryEvent.SingletonStopped(node, pid, token, System.nanoTime(),
-        System.currentTimeMillis()));
+  public void singletonStopped(FencingToken token) {
+    record(new HistoryEvent.SingletonStopped(node, pid, token.lineage(), token.value(),
+        System.nanoTime(), System.currentTimeMillis()));
   }
 
   /** Appends one event. */

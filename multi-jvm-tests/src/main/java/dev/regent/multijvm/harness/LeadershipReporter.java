@@ -22,7 +22,8 @@ public final class LeadershipReporter {
   public static void start(NodeContext ctx) {
     RegentElection election = RegentElection.get(ctx.system());
     String self = election.selfId().toString();
-    var ref = ctx.system().systemActorOf(behavior(ctx.history(), self), "regent-test-leadership",
+    var ref = ctx.system().systemActorOf(behavior(ctx.history(), self, election),
+        "regent-test-leadership",
         Props.empty());
     election.subscribe(ref);
     var runtime = dev.regent.toolkit.election.actor.ElectionRuntime.get(ctx.system());
@@ -44,14 +45,20 @@ public final class LeadershipReporter {
   /** Probe: this node's voter id (as {@link #LEADER} names it). */
   public static final String SELF = "regent.self";
 
-  private static Behavior<LeadershipEvent> behavior(HistoryRecorder history, String self) {
+  /**
+   * Leadership events carry no lineage: the reporter takes it from the election's snapshot when it
+   * handles the event. A node adopts its lineage before it can lead or learn of a leader, and keeps
+   * it for the life of the process, so the snapshot's lineage is the event's.
+   */
+  private static Behavior<LeadershipEvent> behavior(HistoryRecorder history, String self,
+      RegentElection election) {
     return Behaviors.receive(LeadershipEvent.class)
         .onMessage(LeadershipEvent.BecameLeader.class, e -> {
-          history.leaderElected(e.term(), self);
+          history.leaderElected(election.current().lineage(), e.term(), self);
           return Behaviors.same();
         })
         .onMessage(LeadershipEvent.LeaderKnown.class, e -> {
-          history.leaderElected(e.term(), e.leader().toString());
+          history.leaderElected(election.current().lineage(), e.term(), e.leader().toString());
           return Behaviors.same();
         })
         .onMessage(LeadershipEvent.class, e -> Behaviors.same())

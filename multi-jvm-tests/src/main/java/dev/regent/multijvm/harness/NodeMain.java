@@ -135,7 +135,8 @@ public final class NodeMain {
         "pekko.cluster.seed-nodes = [" + String.join(",", seedList) + "]",
         "pekko.coordinated-shutdown.exit-jvm = on",
         "regent.election.state-directory = " + quote(stateDir.toAbsolutePath().toString())));
-    // Fast defaults for tests (DESIGN §6: start to Up within about 3 s); the test may override them.
+    // Fast defaults for tests, so that a spawned node is Up within about 3 s of its start (the
+    // faster cluster ticks below); the test may override them.
     Config defaults = ConfigFactory.parseString(String.join("\n",
         "pekko.loglevel = INFO",
         "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",

@@ -78,7 +78,7 @@ final class Training {
         new FencedResourceClient(0, index), new java.util.concurrent.ConcurrentHashMap<>());
     LeadershipReporter.start(ctx);
     ClusterSingleton.get(system).init(SingletonActor.<String>ofFenced(sc -> Behaviors.setup(c -> {
-      history.singletonStarted(sc.fencingToken().value());
+      history.singletonStarted(sc.fencingToken());
       singletonStarted.countDown();
       return Behaviors.<String>receiveMessage(m -> Behaviors.stopped());
     }), "training").withStopMessage("stop"));

@@ -27,8 +27,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * what each key means). Immutable; {@code withX} methods return changed copies.
  *
  * <p>Everything is checked when the settings are created, so a node with unsafe timings refuses to
- * start (DESIGN §2.2) with an {@link InvalidSettingsException} naming the keys to fix, rather than
- * run with a lease that could let two singletons overlap.
+ * start (the lease inequality of docs/ELECTION.md §4, see {@link
+ * dev.regent.toolkit.election.ElectionTimings}) with an {@link InvalidSettingsException} naming the
+ * keys to fix, rather than run with a lease that could let two singletons overlap.
  */
 public final class ElectionSettings {
 

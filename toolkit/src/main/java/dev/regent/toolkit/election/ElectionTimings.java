@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The timing parameters of the protocol, in nanoseconds of each node's monotonic clock.
  *
- * <p>The safety rule (DESIGN §2.2): a follower that accepted a heartbeat promises not to vote for
+ * <p>The safety rule (docs/ELECTION.md §4): a follower that accepted a heartbeat promises not to vote for
  * another candidate for {@code electionTimeoutMin} measured from when it <em>received</em> it; the
  * leader's lease runs {@code lease} from when it <em>sent</em> the heartbeat a quorum acknowledged.
  * Since receiving happens after sending, the lease ends before any promise does if
