@@ -77,7 +77,7 @@ public final class BenchProfiles {
       """, Duration.ofMillis(250));
 
   /**
-   * Pekko tuned (PEKKO-NOTES: about 6-7 s for a crash): the failure detector at 200 ms heartbeats
+   * Pekko tuned (measured earlier at about 6-7 s for a crash): the failure detector at 200 ms heartbeats
    * with a 1 s acceptable pause, the split-brain resolver's {@code stable-after} at 2 s (which is
    * also the singleton's removal margin, {@code down-removal-margin} being unset), and faster
    * membership.
