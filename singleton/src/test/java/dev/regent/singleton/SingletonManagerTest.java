@@ -154,7 +154,6 @@ class SingletonManagerTest {
       assertEquals(1, stats.suspensions());
       return null;
     });
-    assertTrue(deadline - System.nanoTime() > 0 || stats.suspensions() == 1);
     manager.tell(new Ping("late"));
     reports.expectNoMessage(Duration.ofMillis(300));
     source.emit(new LeaseRenewed(3, in(Duration.ofSeconds(5))));

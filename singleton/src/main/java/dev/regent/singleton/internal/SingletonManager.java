@@ -36,17 +36,33 @@ import org.slf4j.Logger;
 
 /**
  * Internal API: the per-node manager of one named singleton. Starts the instance when this node
- * becomes leader with a lease, and makes sure it has terminated before the lease can end.
+ * becomes leader with a lease, suspends it while the lease is not valid, and makes sure it has
+ * terminated before another node can host.
  *
- * <p>The whole policy is one rule, re-evaluated after every event ({@link #reconcile}): the
- * instance should run iff this node leads term T, its lease for T still has more than
- * {@code stop-timeout + lease-margin} left, the node is not shutting down, and the instance of T
- * has not stopped on its own. When it should not run, it is sent the stop message and stopped hard
- * {@code stop-timeout} later. Since a lease that is not renewed triggers the stop
- * {@code stop-timeout + lease-margin} before it ends, the instance has terminated (S3) before any
- * other node can be elected, even if renewals simply stop arriving (the election actor is slow or
- * cut off). A new instance never starts before the previous one's {@code Terminated}: they share an
- * actor name, and S3 must hold on one node too.
+ * <p>The whole policy is re-evaluated after every event ({@link #reconcile}). The instance of term
+ * T runs while this node leads T, the node is not shutting down, and the instance of T has not
+ * stopped on its own. Within that, it is <em>active</em> (messages reach its behavior) iff the
+ * lease of T has more than {@code stop-timeout + lease-margin} (+ one tick) left; otherwise it is
+ * <em>suspended</em>: its {@link SuspensionGate} is closed and every message (user messages and
+ * Pekko timers alike) is held by its {@link SuspensionInterceptor}. A renewal in the same term
+ * resumes it with its state; a higher term, a step-down, a lost or other leader, a shutdown, a
+ * hand-over, or a suspension longer than {@code max-suspension} stop it. A suspended instance is
+ * stopped at once, without its stop message (it may not act any more). An active instance is sent
+ * its stop message and stopped hard {@code stop-timeout} later.
+ *
+ * <p>Why the suspension point is safe (S3, "active" = running and not suspended). The gate is a
+ * flag the interceptor checks before each message, so it takes effect at the next message
+ * boundary, whatever is queued. A message that is being handled when the manager closes the gate
+ * cannot be interrupted: the gate goes to "closing" and the interceptor acknowledges once the
+ * handler returned; only then is the instance quiescent. The manager closes the gate at
+ * {@code lease end - stop-timeout - lease-margin}, the point where the stop began before, so a
+ * handler has {@code stop-timeout} to return and {@code lease-margin} covers scheduling delay.
+ * This is the same assumption the stop always made: a hard stop ({@code ActorContext.stop}) also
+ * takes effect only between two messages, so the suspension is never later than a stop would
+ * be. A handler still running when only the margin is left is logged at WARN. What no local rule
+ * covers: a process paused between a check and an action; {@code leaseValid()} narrows the window
+ * and the fencing token closes it (S4). A new instance never starts before the previous one's
+ * {@code Terminated}: they share an actor name, and S3 must hold on one node too.
  *
  * <p>The manager is also the address proxies send to (the instance may not exist yet: followers
  * learn of a new leader from its first heartbeat, before it holds a lease). User messages that
