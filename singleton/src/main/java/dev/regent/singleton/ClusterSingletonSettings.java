@@ -38,12 +38,14 @@ public final class ClusterSingletonSettings {
   private final Duration leaseMargin;
   private final SingletonSupervision supervision;
   private final Duration announceInterval;
+  private final Duration maxSuspension;
   private final PekkoOnly pekkoOnly;
 
   private ClusterSingletonSettings(Optional<String> role, int bufferSize, Duration stopTimeout,
       Duration leaseMargin, SingletonSupervision supervision, Duration announceInterval,
-      PekkoOnly pekkoOnly) {
+      Duration maxSuspension, PekkoOnly pekkoOnly) {
     this.pekkoOnly = pekkoOnly;
+    this.maxSuspension = maxSuspension;
     this.role = role;
     this.bufferSize = bufferSize;
     this.stopTimeout = stopTimeout;
@@ -78,6 +80,8 @@ public final class ClusterSingletonSettings {
         () -> section.getDouble("supervision.random-factor"));
     Duration announceInterval = read(problems, "announce-interval",
         () -> section.getDuration("announce-interval"));
+    Duration maxSuspension = read(problems, "max-suspension",
+        () -> section.getDuration("max-suspension"));
 
     if (bufferSize != null) {
       problems.addAll(bufferSizeProblems(bufferSize));
@@ -90,6 +94,9 @@ public final class ClusterSingletonSettings {
     }
     if (announceInterval != null) {
       problems.addAll(announceIntervalProblems(announceInterval));
+    }
+    if (maxSuspension != null) {
+      problems.addAll(maxSuspensionProblems(maxSuspension));
     }
     SingletonSupervision supervision = null;
     if (strategy != null) {
@@ -115,27 +122,28 @@ public final class ClusterSingletonSettings {
       throw new InvalidSettingsException(problems);
     }
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
-        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, PekkoOnly.DEFAULT);
+        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, maxSuspension,
+        PekkoOnly.DEFAULT);
   }
 
   /** Only nodes with this role run the singleton's manager (and may host it). */
   public ClusterSingletonSettings withRole(String role) {
     Objects.requireNonNull(role, "role");
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
-        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, pekkoOnly);
+        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, maxSuspension, pekkoOnly);
   }
 
   /** Every node runs the singleton's manager. */
   public ClusterSingletonSettings withNoRole() {
     return new ClusterSingletonSettings(Optional.empty(), bufferSize, stopTimeout, leaseMargin,
-        supervision, announceInterval, pekkoOnly);
+        supervision, announceInterval, maxSuspension, pekkoOnly);
   }
 
   /** How many messages a proxy holds while no singleton is known; 0 disables buffering. */
   public ClusterSingletonSettings withBufferSize(int bufferSize) {
     throwIfAny(bufferSizeProblems(bufferSize));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly);
   }
 
   /** How long the singleton may take to stop after its stop message before it is stopped hard. */
@@ -143,7 +151,7 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(stopTimeout, "stopTimeout");
     throwIfAny(stopTimeoutProblems(stopTimeout));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly);
   }
 
   /** Time reserved for the hard stop and scheduling delays before the lease ends. */
@@ -151,14 +159,14 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(leaseMargin, "leaseMargin");
     throwIfAny(leaseMarginProblems(leaseMargin));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly);
   }
 
   /** What to do when the singleton's behavior throws. */
   public ClusterSingletonSettings withSupervision(SingletonSupervision supervision) {
     Objects.requireNonNull(supervision, "supervision");
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly);
   }
 
   /** How often the leader's manager tells other members' proxies where the instance runs. */
@@ -166,7 +174,18 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(interval, "interval");
     throwIfAny(announceIntervalProblems(interval));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        interval, pekkoOnly);
+        interval, maxSuspension, pekkoOnly);
+  }
+
+  /**
+   * How long the instance may stay suspended (its lease not renewed in time) before it is
+   * stopped; see {@code regent.singleton.max-suspension} in reference.conf.
+   */
+  public ClusterSingletonSettings withMaxSuspension(Duration maxSuspension) {
+    Objects.requireNonNull(maxSuspension, "maxSuspension");
+    throwIfAny(maxSuspensionProblems(maxSuspension));
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        announceInterval, maxSuspension, pekkoOnly);
   }
 
   public Optional<String> role() {
@@ -193,7 +212,14 @@ public final class ClusterSingletonSettings {
     return announceInterval;
   }
 
-  /** How long before the lease deadline stopping must begin: stop-timeout + lease-margin. */
+  public Duration maxSuspension() {
+    return maxSuspension;
+  }
+
+  /**
+   * How long before the lease deadline the instance must be suspended (or stopping must begin):
+   * stop-timeout + lease-margin.
+   */
   public Duration stopBudget() {
     return stopTimeout.plus(leaseMargin);
   }
@@ -265,6 +291,7 @@ public final class ClusterSingletonSettings {
     return "ClusterSingletonSettings(role=" + role + ", bufferSize=" + bufferSize
         + ", stopTimeout=" + stopTimeout + ", leaseMargin=" + leaseMargin + ", supervision="
         + supervision + ", announceInterval=" + announceInterval
+        + ", maxSuspension=" + maxSuspension
         + (pekkoOnly.equals(PekkoOnly.DEFAULT) ? "" : ", ignored " + pekkoOnly) + ")";
   }
 
@@ -294,6 +321,12 @@ public final class ClusterSingletonSettings {
   private static List<Problem> announceIntervalProblems(Duration d) {
     return d.isNegative() || d.isZero()
         ? List.of(new Problem(List.of(key("announce-interval")), "must be positive, was " + d))
+        : List.of();
+  }
+
+  private static List<Problem> maxSuspensionProblems(Duration d) {
+    return d.isNegative() || d.isZero()
+        ? List.of(new Problem(List.of(key("max-suspension")), "must be positive, was " + d))
         : List.of();
   }
 
@@ -449,7 +482,7 @@ public final class ClusterSingletonSettings {
 
   private ClusterSingletonSettings with(PekkoOnly changed) {
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, changed);
+        announceInterval, maxSuspension, changed);
   }
 
   /** Pekko's settings that Regent keeps without using them. */

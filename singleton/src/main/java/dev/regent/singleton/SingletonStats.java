@@ -18,10 +18,26 @@ public interface SingletonStats {
    */
   long managerDroppedCount();
 
-  /** Both counts together. */
+  /**
+   * Messages held for this node's suspended instance (its lease was not valid, see
+   * {@link #suspensions()}) that were dropped: the oldest when the hold was full
+   * ({@code buffer-size}), and those still held when the suspended instance was stopped.
+   */
+  long suspendedDroppedCount();
+
+  /** All dropped messages: the three counts together. */
   default long droppedCount() {
-    return proxyDroppedCount() + managerDroppedCount();
+    return proxyDroppedCount() + managerDroppedCount() + suspendedDroppedCount();
   }
+
+  /**
+   * How many times this node's manager suspended its running instance because the lease of its
+   * term was not renewed in time (a late renewal, not a fault by itself).
+   */
+  long suspensions();
+
+  /** How many suspensions ended with the instance resumed, its state kept, in the same term. */
+  long resumes();
 
   /** How many messages the proxy holds right now. */
   int proxyBuffered();

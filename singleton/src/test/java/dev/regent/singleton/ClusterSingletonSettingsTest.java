@@ -28,6 +28,7 @@ class ClusterSingletonSettingsTest {
     assertEquals(Duration.ofMillis(200), s.stopTimeout());
     assertEquals(Duration.ofMillis(50), s.leaseMargin());
     assertEquals(Duration.ofSeconds(1), s.announceInterval());
+    assertEquals(Duration.ofSeconds(2), s.maxSuspension());
     assertEquals(new SingletonSupervision.RestartWithBackoff(
         Duration.ofMillis(200), Duration.ofSeconds(10), 0.2), s.supervision());
     // The defaults fit the default election lease.
@@ -43,10 +44,14 @@ class ClusterSingletonSettingsTest {
             regent.singleton.lease-margin = -1ms
             regent.singleton.supervision.strategy = resume
             regent.singleton.announce-interval = 0s
+            regent.singleton.max-suspension = 0s
             """)));
     assertEquals(List.of("regent.singleton.buffer-size", "regent.singleton.stop-timeout",
         "regent.singleton.lease-margin", "regent.singleton.announce-interval",
-        "regent.singleton.supervision.strategy"), e.keys());
+        "regent.singleton.max-suspension", "regent.singleton.supervision.strategy"), e.keys());
+    var w = assertThrows(InvalidSettingsException.class, () -> ClusterSingletonSettings
+        .fromConfig(section("")).withMaxSuspension(Duration.ofMillis(-1)));
+    assertEquals(List.of("regent.singleton.max-suspension"), w.keys());
   }
 
   @Test

@@ -46,6 +46,11 @@ public final class BoundedBuffer<T> {
     }
   }
 
+  /** Removes and returns the oldest element; the buffer must not be empty. */
+  public T removeFirst() {
+    return elements.removeFirst();
+  }
+
   public int size() {
     return elements.size();
   }

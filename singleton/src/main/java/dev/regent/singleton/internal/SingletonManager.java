@@ -36,17 +36,33 @@ import org.slf4j.Logger;
 
 /**
  * Internal API: the per-node manager of one named singleton. Starts the instance when this node
- * becomes leader with a lease, and makes sure it has terminated before the lease can end.
+ * becomes leader with a lease, suspends it while the lease is not valid, and makes sure it has
+ * terminated before another node can host.
  *
- * <p>The whole policy is one rule, re-evaluated after every event ({@link #reconcile}): the
- * instance should run iff this node leads term T, its lease for T still has more than
- * {@code stop-timeout + lease-margin} left, the node is not shutting down, and the instance of T
- * has not stopped on its own. When it should not run, it is sent the stop message and stopped hard
- * {@code stop-timeout} later. Since a lease that is not renewed triggers the stop
- * {@code stop-timeout + lease-margin} before it ends, the instance has terminated (S3) before any
- * other node can be elected, even if renewals simply stop arriving (the election actor is slow or
- * cut off). A new instance never starts before the previous one's {@code Terminated}: they share an
- * actor name, and S3 must hold on one node too.
+ * <p>The whole policy is re-evaluated after every event ({@link #reconcile}). The instance of term
+ * T runs while this node leads T, the node is not shutting down, and the instance of T has not
+ * stopped on its own. Within that, it is <em>active</em> (messages reach its behavior) iff the
+ * lease of T has more than {@code stop-timeout + lease-margin} (+ one tick) left; otherwise it is
+ * <em>suspended</em>: its {@link SuspensionGate} is closed and every message (user messages and
+ * Pekko timers alike) is held by its {@link SuspensionInterceptor}. A renewal in the same term
+ * resumes it with its state; a higher term, a step-down, a lost or other leader, a shutdown, a
+ * hand-over, or a suspension longer than {@code max-suspension} stop it. A suspended instance is
+ * stopped at once, without its stop message (it may not act any more). An active instance is sent
+ * its stop message and stopped hard {@code stop-timeout} later.
+ *
+ * <p>Why the suspension point is safe (S3, "active" = running and not suspended). The gate is a
+ * flag the interceptor checks before each message, so it takes effect at the next message
+ * boundary, whatever is queued. A message that is being handled when the manager closes the gate
+ * cannot be interrupted: the gate goes to "closing" and the interceptor acknowledges once the
+ * handler returned; only then is the instance quiescent. The manager closes the gate at
+ * {@code lease end - stop-timeout - lease-margin}, the point where the stop began before, so a
+ * handler has {@code stop-timeout} to return and {@code lease-margin} covers scheduling delay.
+ * This is the same assumption the stop always made: a hard stop ({@code ActorContext.stop}) also
+ * takes effect only between two messages, so the suspension is never later than a stop would
+ * be. A handler still running when only the margin is left is logged at WARN. What no local rule
+ * covers: a process paused between a check and an action; {@code leaseValid()} narrows the window
+ * and the fencing token closes it (S4). A new instance never starts before the previous one's
+ * {@code Terminated}: they share an actor name, and S3 must hold on one node too.
  *
  * <p>The manager is also the address proxies send to (the instance may not exist yet: followers
  * learn of a new leader from its first heartbeat, before it holds a lease). User messages that
@@ -77,9 +93,15 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private record Announce() {}
 
+  private record SuspensionBound() {}
+
+  private record SuspensionOverdue() {}
+
   private static final Object LEASE_CHECK = "lease-check";
   private static final Object HARD_STOP = "hard-stop";
   private static final Object ANNOUNCE = "announce";
+  private static final Object SUSPENSION_BOUND = "suspension-bound";
+  private static final Object SUSPENSION_OVERDUE = "suspension-overdue";
 
   /**
    * TEST ONLY, breaks S3 (see reference.conf): keep the instance running after this node lost its
@@ -88,6 +110,14 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    */
   public static final String UNSAFE_KEEP_AFTER_LEASE_LOSS =
       "regent.singleton.testing.unsafe-keep-singleton-after-lease-loss";
+
+  /**
+   * TEST ONLY, breaks S2/S3 (see reference.conf): a suspended instance is resumed, with its old
+   * token, when this node becomes leader of a newer term, instead of being stopped. Exists so
+   * history checkers can show they catch an instance active outside its own term.
+   */
+  public static final String UNSAFE_RESUME_IN_NEWER_TERM =
+      "regent.singleton.testing.unsafe-resume-in-newer-term";
 
   private final SingletonActor<M> singleton;
   private final ClusterSingletonSettings settings;
@@ -107,6 +137,9 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private final boolean isCluster;
   /** {@link #UNSAFE_KEEP_AFTER_LEASE_LOSS}: off except in tests that must see S3 broken. */
   private final boolean unsafeKeepAfterLeaseLoss;
+  /** {@link #UNSAFE_RESUME_IN_NEWER_TERM}: off except in tests that must see a wrong resume. */
+  private final boolean unsafeResumeInNewerTerm;
+  private final long maxSuspensionNanos;
 
   // What the election has told this node.
   private OptionalLong leaderTerm = OptionalLong.empty();
@@ -114,8 +147,15 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private Optional<Address> leaderElsewhere = Optional.empty();
 
   // The instance.
-  private ActorRef<M> instance;
+  private ActorRef<Object> instance;
   private long instanceTerm;
+  /** The instance's gate: closed while it is suspended. */
+  private SuspensionGate gate;
+  /** The instance is suspended (its gate closed): its lease of this term is not valid. */
+  private boolean suspended;
+  /** The instance acknowledged the suspension: no handler of it runs (see class comment). */
+  private boolean suspensionAcknowledged;
+  private long suspendedAtNanos;
   /** The last known lease deadline of the instance's term (kept after stepping down). */
   private long instanceLeaseDeadlineNanos;
   private boolean stopping;
@@ -154,6 +194,14 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         instanceof ClusterActorRefProvider;
     this.unsafeKeepAfterLeaseLoss =
         ctx.getSystem().settings().config().getBoolean(UNSAFE_KEEP_AFTER_LEASE_LOSS);
+    this.unsafeResumeInNewerTerm =
+        ctx.getSystem().settings().config().getBoolean(UNSAFE_RESUME_IN_NEWER_TERM);
+    this.maxSuspensionNanos = settings.maxSuspension().toNanos();
+    if (unsafeResumeInNewerTerm) {
+      log.error("{} = on: singleton [{}] may be resumed in a newer term with its old token."
+          + " TEST ONLY: this breaks the singleton guarantees (S2, S3).",
+          UNSAFE_RESUME_IN_NEWER_TERM, singleton.name());
+    }
     if (unsafeKeepAfterLeaseLoss) {
       log.error("{} = on: singleton [{}] will keep running after this node loses its leadership"
           + " or lease. TEST ONLY: this breaks the one-instance guarantee (S3).",
@@ -175,6 +223,11 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
         .onMessage(StopForShutdown.class, this::onStopForShutdown)
         .onMessage(StopForHandOver.class, this::onStopForHandOver)
+        .onMessage(SuspensionInterceptor.Acknowledged.class, this::onSuspensionAcknowledged)
+        .onMessage(SuspensionBound.class,
+            m -> reconcile("suspended for longer than max-suspension (" + settings.maxSuspension()
+                + ")"))
+        .onMessage(SuspensionOverdue.class, m -> onSuspensionOverdue())
         .onMessage(Announce.class, m -> {
           announce();
           return this;
@@ -283,6 +336,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     timers.cancel(HARD_STOP);
     timers.cancel(LEASE_CHECK);
     timers.cancel(ANNOUNCE);
+    timers.cancel(SUSPENSION_BOUND);
+    timers.cancel(SUSPENSION_OVERDUE);
     if (!stopping) {
       // It stopped by itself (or failed without restart): as in Pekko, it is not started again
       // for the same leadership.
@@ -292,6 +347,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       log.info("Singleton [{}] of term {} terminated", singleton.name(), instanceTerm);
     }
     instance = null;
+    gate = null;
+    suspended = false;
     stopping = false;
     stats.instanceStopped();
     if (shuttingDown) {
@@ -305,7 +362,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private Behavior<Object> onUserMessage(Object message) {
     if (instance != null && !stopping) {
-      instance.unsafeUpcast().tell(message);
+      instance.tell(message);
     } else if (instance == null && leaderElsewhere.isPresent()) {
       forwardToLeader(message);
     } else {
@@ -317,23 +374,43 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   /** Applies the one rule (see the class comment) to the current state. */
   private Behavior<Object> reconcile(String why) {
     long now = System.nanoTime();
-    long stopAt = leaseDeadlineNanos - stopBudgetNanos - tickNanos;
-    boolean leaseLeft = stopAt - now > 0;
-    boolean shouldRun = !shuttingDown
+    long suspendAt = leaseDeadlineNanos - stopBudgetNanos - tickNanos;
+    boolean leaseLeft = suspendAt - now > 0;
+    boolean leading = !shuttingDown
         && leaderTerm.isPresent()
-        && leaseLeft
         && !(finishedTerm.isPresent() && finishedTerm.getAsLong() == leaderTerm.getAsLong());
-    boolean mustStop = instance != null && !stopping
-        && (!shouldRun || instanceTerm != leaderTerm.getAsLong());
+    boolean shouldRun = leading && leaseLeft;
+    boolean running = instance != null && !stopping;
+    boolean sameTerm = running && leading && leaderTerm.getAsLong() == instanceTerm;
+    // The unsafe test switch: a suspended instance taken into a newer term of this node.
+    boolean resumedUnsafely = running && suspended && unsafeResumeInNewerTerm && leading
+        && leaseLeft && leaderTerm.getAsLong() > instanceTerm;
+    boolean suspendedTooLong = suspended && now - suspendedAtNanos - maxSuspensionNanos >= 0;
+    boolean mustStop = running && !resumedUnsafely && (!sameTerm || suspendedTooLong);
     // The unsafe test switch: skip the stops that only mean "this node no longer leads the
-    // instance's term, or its lease ran low" (not a shutdown, not a new term of this node).
+    // instance's term" (not a shutdown, not a new term of this node), and never suspend.
     boolean keptUnsafely = mustStop && unsafeKeepAfterLeaseLoss && !shuttingDown
-        && (leaderTerm.isEmpty() || (leaderTerm.getAsLong() == instanceTerm && !leaseLeft));
+        && leaderTerm.isEmpty();
     if (keptUnsafely) {
       log.error("NOT stopping singleton [{}] of term {} ({}) because {} = on: it now runs without"
           + " a lease", singleton.name(), instanceTerm, why, UNSAFE_KEEP_AFTER_LEASE_LOSS);
     } else if (mustStop) {
       beginStop(why);
+    } else if (resumedUnsafely) {
+      log.error("Resuming singleton [{}] of term {} in term {} with its old token because {} ="
+          + " on", singleton.name(), instanceTerm, leaderTerm.getAsLong(),
+          UNSAFE_RESUME_IN_NEWER_TERM);
+      resume(now, why);
+    } else if (running && !leaseLeft && !suspended) {
+      if (unsafeKeepAfterLeaseLoss) {
+        log.error("NOT suspending singleton [{}] of term {} ({}) because {} = on: it now runs"
+            + " without a lease", singleton.name(), instanceTerm, why,
+            UNSAFE_KEEP_AFTER_LEASE_LOSS);
+      } else {
+        suspend(now, why);
+      }
+    } else if (running && leaseLeft && suspended) {
+      resume(now, why);
     } else if (instance == null && shouldRun) {
       start(leaderTerm.getAsLong());
     }
@@ -341,11 +418,10 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         && leaderTerm.getAsLong() == instanceTerm) {
       instanceLeaseDeadlineNanos = leaseDeadlineNanos;
     }
-    if (instance != null && !stopping && !keptUnsafely) {
-      // Stop early enough if no renewal arrives: the lease check fires once the remaining lease
-      // is down to the stop budget.
-      timers.startSingleTimer(LEASE_CHECK, new LeaseCheck(),
-          Duration.ofNanos(Math.max(0, stopAt - now)));
+    if (instance != null && !stopping && !suspended && leaseLeft) {
+      // Suspend early enough if no renewal arrives: the lease check fires once the remaining
+      // lease is down to the stop budget.
+      timers.startSingleTimer(LEASE_CHECK, new LeaseCheck(), Duration.ofNanos(suspendAt - now));
     }
     if (instance == null && leaderElsewhere.isPresent() && !buffer.isEmpty()) {
       buffer.drainTo(this::forwardToLeader);
@@ -353,21 +429,91 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return this;
   }
 
+  /**
+   * Holds every further message of the running instance: its lease of this term is no longer
+   * valid. Runs at {@code lease end - stop-timeout - lease-margin} (one tick early), the moment a
+   * stop would begin, so the instance is quiescent before the lease ends: a handler that is
+   * running now is given {@code stop-timeout} to return (see the class comment).
+   */
+  private void suspend(long now, String why) {
+    suspended = true;
+    suspendedAtNanos = now;
+    timers.cancel(LEASE_CHECK);
+    SuspensionGate.CloseResult closed = gate.close();
+    suspensionAcknowledged = closed == SuspensionGate.CloseResult.CLOSED_NOW;
+    stats.suspended();
+    log.info("Suspending singleton [{}] of term {} on node {}: {} (lease ends in {} ms); messages"
+            + " and timers are held until the lease is renewed in this term, for at most {}{}",
+        singleton.name(), instanceTerm, self.name(), why,
+        (instanceLeaseDeadlineNanos - now) / 1_000_000, settings.maxSuspension(),
+        suspensionAcknowledged ? "" : " (a message is being processed: suspended once it returns)");
+    if (!suspensionAcknowledged) {
+      long overdueAt = instanceLeaseDeadlineNanos - settings.leaseMargin().toNanos() - tickNanos;
+      timers.startSingleTimer(SUSPENSION_OVERDUE, new SuspensionOverdue(),
+          Duration.ofNanos(Math.max(0, overdueAt - now)));
+    }
+    timers.startSingleTimer(SUSPENSION_BOUND, new SuspensionBound(),
+        Duration.ofNanos(maxSuspensionNanos));
+  }
+
+  /** The lease of the instance's term is valid again: reopen its gate, held messages first. */
+  private void resume(long now, String why) {
+    suspended = false;
+    timers.cancel(SUSPENSION_BOUND);
+    timers.cancel(SUSPENSION_OVERDUE);
+    stats.resumed();
+    instance.tell(new SuspensionInterceptor.Resume(gate.epoch()));
+    log.info("Resuming singleton [{}] of term {} on node {} after {} ms: {} (lease left {} ms)",
+        singleton.name(), instanceTerm, self.name(), (now - suspendedAtNanos) / 1_000_000, why,
+        (leaseDeadlineNanos - now) / 1_000_000);
+  }
+
+  private Behavior<Object> onSuspensionAcknowledged(SuspensionInterceptor.Acknowledged m) {
+    if (m.gate() == gate && suspended && m.epoch() == gate.epoch()) {
+      suspensionAcknowledged = true;
+      timers.cancel(SUSPENSION_OVERDUE);
+      log.debug("Singleton [{}] of term {} on node {} is suspended (its running message returned"
+          + " after {} ms)", singleton.name(), instanceTerm, self.name(),
+          (System.nanoTime() - suspendedAtNanos) / 1_000_000);
+    }
+    return this;
+  }
+
+  private Behavior<Object> onSuspensionOverdue() {
+    if (suspended && !suspensionAcknowledged) {
+      log.warn("Singleton [{}] of term {} on node {} is still processing the message it was"
+          + " handling when it was suspended {} ms ago, and its lease ends in {} ms: a handler"
+          + " must return within stop-timeout ({}) or the one-instance guarantee may not hold",
+          singleton.name(), instanceTerm, self.name(),
+          (System.nanoTime() - suspendedAtNanos) / 1_000_000,
+          (instanceLeaseDeadlineNanos - System.nanoTime()) / 1_000_000, settings.stopTimeout());
+    }
+    return this;
+  }
+
   private void start(long term) {
     // The lineage never changes while this node has state: the snapshot's is the term's.
-    var context = new Context(FencingToken.of(source.current().lineage(), term), term);
-    Behavior<M> behavior = settings.supervision()
+    SuspensionGate instanceGate = new SuspensionGate();
+    var context =
+        new Context(FencingToken.of(source.current().lineage(), term), term, instanceGate);
+    Behavior<M> supervised = settings.supervision()
         .supervise(Behaviors.setup(c -> singleton.behavior(context)));
+    // Outermost, around the supervisor: every message of the mailbox passes the gate first.
+    String description = "[" + singleton.name() + "] of term " + term + " on node " + self.name();
+    ActorRef<Object> manager = getContext().getSelf();
+    Behavior<Object> behavior = Behaviors.intercept(() -> new SuspensionInterceptor<M>(
+        instanceGate, manager, settings.bufferSize(), stats, description), supervised);
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
     instanceTerm = term;
+    gate = instanceGate;
+    suspended = false;
     stopping = false;
     getContext().watchWith(instance, new InstanceTerminated(instance));
     stats.instanceStarted(term);
     log.info("Singleton [{}] started with fencing token {} of lineage {} (lease left {} ms)",
         singleton.name(), term, Lineage.format(context.token.lineage()),
         (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
-    ActorRef<Object> target = instance.unsafeUpcast();
-    buffer.drainTo(target::tell);
+    buffer.drainTo(instance::tell);
     announce();
     timers.startTimerWithFixedDelay(ANNOUNCE, new Announce(), settings.announceInterval());
   }
@@ -396,7 +542,16 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     stopping = true;
     timers.cancel(LEASE_CHECK);
     timers.cancel(ANNOUNCE);
-    log.info("Stopping singleton [{}] of term {}: {}", singleton.name(), instanceTerm, why);
+    timers.cancel(SUSPENSION_BOUND);
+    if (suspended) {
+      // Its lease is not valid: it may not act any more, not even on its stop message.
+      log.info("Stopping suspended singleton [{}] of term {} on node {} without its stop message:"
+          + " {}", singleton.name(), instanceTerm, self.name(), why);
+      getContext().stop(instance);
+      return;
+    }
+    log.info("Stopping singleton [{}] of term {} on node {}: {}", singleton.name(), instanceTerm,
+        self.name(), why);
     if (singleton.stopMessage().isPresent()) {
       instance.tell(singleton.stopMessage().get());
       // Hard stop after stop-timeout, but never later than the lease allows: the lease of the
@@ -431,10 +586,12 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private final class Context implements SingletonContext {
     private final FencingToken token;
     private final long term;
+    private final SuspensionGate gate;
 
-    Context(FencingToken token, long term) {
+    Context(FencingToken token, long term, SuspensionGate gate) {
       this.token = token;
       this.term = term;
+      this.gate = gate;
     }
 
     @Override
@@ -444,8 +601,11 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
     @Override
     public boolean leaseValid() {
+      // Valid as long as the manager would not suspend: more than the stop budget (and a tick)
+      // of lease left, by the election's own snapshot, and the instance is not suspended.
       Leadership now = source.current();
-      return now.term() == term && now.holdsLease();
+      return now.term() == term && now.isLeader() && !gate.closed()
+          && now.leaseDeadlineNanos() - stopBudgetNanos - tickNanos - System.nanoTime() > 0;
     }
 
     @Override

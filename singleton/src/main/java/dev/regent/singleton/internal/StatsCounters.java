@@ -45,7 +45,22 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
     }
   }
 
+  void suspendedDropped() {
+    suspendedDropped.incrementAndGet();
+  }
+
+  void suspended() {
+    suspensions.incrementAndGet();
+  }
+
+  void resumed() {
+    resumes.incrementAndGet();
+  }
+
   final AtomicLong proxyDropped = new AtomicLong();
+  final AtomicLong suspendedDropped = new AtomicLong();
+  final AtomicLong suspensions = new AtomicLong();
+  final AtomicLong resumes = new AtomicLong();
   final AtomicLong managerDropped = new AtomicLong();
   final AtomicInteger proxyBuffered = new AtomicInteger();
   final AtomicLong instancesStarted = new AtomicLong();
@@ -61,6 +76,21 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
   }
 
   @Override
+  public long suspendedDroppedCount() {
+    return suspendedDropped.get();
+  }
+
+  @Override
+  public long suspensions() {
+    return suspensions.get();
+  }
+
+  @Override
+  public long resumes() {
+    return resumes.get();
+  }
+
+  @Override
   public int proxyBuffered() {
     return proxyBuffered.get();
   }
@@ -73,6 +103,8 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
   @Override
   public String toString() {
     return "SingletonStats(proxyDropped=" + proxyDropped + ", managerDropped=" + managerDropped
-        + ", proxyBuffered=" + proxyBuffered + ", instancesStarted=" + instancesStarted + ")";
+        + ", suspendedDropped=" + suspendedDropped + ", proxyBuffered=" + proxyBuffered
+        + ", instancesStarted=" + instancesStarted + ", suspensions=" + suspensions
+        + ", resumes=" + resumes + ")";
   }
 }

@@ -1,0 +1,152 @@
+package dev.regent.singleton.internal;
+
+import dev.regent.toolkit.logging.RateLimitedLog;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+
+/**
+ * Internal API: wraps a singleton instance's behavior (outermost, around its supervisor) so that
+ * nothing reaches it while its {@link SuspensionGate} is closed. Every message of the instance's
+ * mailbox passes here first, user messages and Pekko timer messages alike (a typed timer is a
+ * message to self), and the supervisor's own restart messages too. While the gate is closed they
+ * are held in a bounded stash, in arrival order; when full, the oldest goes to dead letters
+ * (counted, logged at most every 10 s). After a resume, the held messages are handed to the
+ * behavior oldest first, before anything newer.
+ *
+ * <p>Handing several messages to the behavior from one {@code aroundReceive} would run all but
+ * the first on a stale behavior (Pekko installs the behavior a call returns only after the call).
+ * So the stash is drained one message per call: each call delivers the oldest held message, a
+ * message that arrives meanwhile is appended behind the held ones, and a {@code Drain} message to
+ * self keeps the draining going when nothing else arrives.
+ *
+ * <p>Signals are not held: {@code PostStop} and {@code PreRestart} must run, and a held signal
+ * could only be replayed on a stale behavior. A singleton that watches other actors gets their
+ * {@code Terminated} while suspended; it must not act on a fenced resource there without checking
+ * {@code SingletonContext.leaseValid()}. When the instance stops, messages still held go to dead
+ * letters (counted).
+ */
+final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
+
+  /** From the manager: reopen the gate if it is still closed in {@code epoch}. */
+  record Resume(long epoch) {}
+
+  /** To the manager: the handler that ran when the gate was closed in {@code epoch} returned. */
+  record Acknowledged(SuspensionGate gate, long epoch) {}
+
+  /** To self: deliver the next held message. */
+  private record Drain() {}
+
+  private static final Drain DRAIN = new Drain();
+
+  private final SuspensionGate gate;
+  private final ActorRef<Object> manager;
+  private final BoundedBuffer<Object> stash;
+  private final int capacity;
+  private final StatsCounters stats;
+  private final String description;
+  private boolean drainPending;
+  private RateLimitedLog dropLog;
+
+  /**
+   * @param description the singleton's name, node and term, for log lines
+   */
+  SuspensionInterceptor(SuspensionGate gate, ActorRef<Object> manager, int capacity,
+      StatsCounters stats, String description) {
+    super(Object.class);
+    this.gate = gate;
+    this.manager = manager;
+    this.capacity = capacity;
+    this.stash = new BoundedBuffer<>(capacity);
+    this.stats = stats;
+    this.description = description;
+  }
+
+  @Override
+  public Behavior<M> aroundReceive(TypedActorContext<Object> ctx, Object msg,
+      ReceiveTarget<M> target) {
+    if (msg instanceof Resume r) {
+      if (gate.reopen(r.epoch()) && !stash.isEmpty()) {
+        return deliverOldest(ctx, target);
+      }
+      return Behaviors.same();
+    }
+    if (msg instanceof Drain) {
+      drainPending = false;
+      return stash.isEmpty() ? Behaviors.same() : deliverOldest(ctx, target);
+    }
+    if (!stash.isEmpty()) {
+      // Behind the held ones, in order; one message per call goes to the behavior.
+      hold(ctx, msg);
+      return deliverOldest(ctx, target);
+    }
+    if (!gate.tryEnter()) {
+      hold(ctx, msg);
+      return Behaviors.same();
+    }
+    return run(ctx, target, msg);
+  }
+
+  @Override
+  public Behavior<M> aroundSignal(TypedActorContext<Object> ctx, Signal signal,
+      SignalTarget<M> target) {
+    if (signal instanceof PostStop && !stash.isEmpty()) {
+      int n = stash.size();
+      log(ctx).info("Singleton {} stopped while {} messages were held for it: they go to dead"
+          + " letters", description, n);
+      stash.drainTo(m -> {
+        stats.suspendedDropped();
+        ctx.asJava().getSystem().deadLetters().tell(m);
+      });
+    }
+    return target.apply(ctx, signal);
+  }
+
+  private Behavior<M> deliverOldest(TypedActorContext<Object> ctx, ReceiveTarget<M> target) {
+    if (!gate.tryEnter()) {
+      return Behaviors.same();
+    }
+    Behavior<M> next = run(ctx, target, stash.removeFirst());
+    if (!stash.isEmpty() && !drainPending && !gate.closed()) {
+      drainPending = true;
+      ctx.asJava().getSelf().tell(DRAIN);
+    }
+    return next;
+  }
+
+  /** Runs the behavior on one message; the gate must have been entered. */
+  @SuppressWarnings("unchecked")
+  private Behavior<M> run(TypedActorContext<Object> ctx, ReceiveTarget<M> target, Object msg) {
+    try {
+      return target.apply(ctx, (M) msg);
+    } finally {
+      long ackEpoch = gate.exit();
+      if (ackEpoch >= 0) {
+        manager.tell(new Acknowledged(gate, ackEpoch));
+      }
+    }
+  }
+
+  private void hold(TypedActorContext<Object> ctx, Object msg) {
+    stash.add(msg).ifPresent(dropped -> {
+      stats.suspendedDropped();
+      if (dropLog == null) {
+        dropLog = new RateLimitedLog(log(ctx), TimeUnit.SECONDS.toNanos(10));
+      }
+      dropLog.warn("full", "Singleton {} is suspended and holds {} messages (buffer-size):"
+              + " dropping the oldest, a [{}] ({} dropped so far)", description, capacity,
+          dropped.getClass().getName(), stats.suspendedDroppedCount());
+      ctx.asJava().getSystem().deadLetters().tell(dropped);
+    });
+  }
+
+  private static Logger log(TypedActorContext<Object> ctx) {
+    return ctx.asJava().getLog();
+  }
+}
