@@ -26,9 +26,11 @@ import org.apache.pekko.actor.typed.Props;
  *       {@code regent.election.hand-over-timeout}, the leader steps down without a hand-over and
  *       an ERROR names the singleton; the next leader is elected once this lease has run out,
  *       as after a crash.
- *   <li>When the lease runs low, the instance is stopped {@code stop-timeout + lease-margin}
- *       before the lease ends; an instance that is still blocked when another node's lease starts
- *       runs beside the next one. Only the fencing token protects a resource against it.
+ *   <li>When the lease runs low, the instance is suspended {@code stop-timeout + lease-margin}
+ *       before the lease ends (nothing more reaches it; it resumes if the lease is renewed in the
+ *       same term, see {@link SingletonLifecycleListener}), and stopped when the node stops
+ *       leading; a handler that is still blocked when another node's lease starts runs beside the
+ *       next instance. Only the fencing token protects a resource against it.
  * </ul>
  * So keep handlers short and non-blocking (run blocking work on another dispatcher and pipe the
  * result back), make {@code PostStop} quick, and pass the fencing token with every write.
@@ -48,21 +50,24 @@ public final class SingletonActor<M> {
   private final Props props;
   private final Optional<M> stopMessage;
   private final Optional<ClusterSingletonSettings> settings;
+  private final SingletonLifecycleListener lifecycleListener;
 
   private SingletonActor(Function<SingletonContext, Behavior<M>> factory, String name, Props props,
-      Optional<M> stopMessage, Optional<ClusterSingletonSettings> settings) {
+      Optional<M> stopMessage, Optional<ClusterSingletonSettings> settings,
+      SingletonLifecycleListener lifecycleListener) {
     this.factory = factory;
     this.name = name;
     this.props = props;
     this.stopMessage = stopMessage;
     this.settings = settings;
+    this.lifecycleListener = lifecycleListener;
   }
 
   /** A singleton running {@code behavior}, as in Pekko. */
   public static <M> SingletonActor<M> of(Behavior<M> behavior, String name) {
     Objects.requireNonNull(behavior, "behavior");
     return new SingletonActor<>(new Plain<>(behavior), checkName(name), Props.empty(),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), SingletonLifecycleListener.NONE);
   }
 
   /**
@@ -74,13 +79,13 @@ public final class SingletonActor<M> {
       Function<SingletonContext, Behavior<M>> factory, String name) {
     Objects.requireNonNull(factory, "factory");
     return new SingletonActor<>(factory, checkName(name), Props.empty(), Optional.empty(),
-        Optional.empty());
+        Optional.empty(), SingletonLifecycleListener.NONE);
   }
 
   /** Props (dispatcher, mailbox) for the singleton actor. */
   public SingletonActor<M> withProps(Props props) {
     Objects.requireNonNull(props, "props");
-    return new SingletonActor<>(factory, name, props, stopMessage, settings);
+    return new SingletonActor<>(factory, name, props, stopMessage, settings, lifecycleListener);
   }
 
   /**
@@ -90,13 +95,25 @@ public final class SingletonActor<M> {
    */
   public SingletonActor<M> withStopMessage(M stopMessage) {
     Objects.requireNonNull(stopMessage, "stopMessage");
-    return new SingletonActor<>(factory, name, props, Optional.of(stopMessage), settings);
+    return new SingletonActor<>(factory, name, props, Optional.of(stopMessage), settings,
+        lifecycleListener);
   }
 
   /** Settings for this singleton instead of those from {@code regent.singleton}. */
   public SingletonActor<M> withSettings(ClusterSingletonSettings settings) {
     Objects.requireNonNull(settings, "settings");
-    return new SingletonActor<>(factory, name, props, stopMessage, Optional.of(settings));
+    return new SingletonActor<>(factory, name, props, stopMessage, Optional.of(settings),
+        lifecycleListener);
+  }
+
+  /**
+   * Told on each node when that node's instance starts, is suspended (its lease was not renewed
+   * in time), resumes or stops; see {@link SingletonLifecycleListener} (it must not block). For
+   * metrics and audit; replaces any listener set before.
+   */
+  public SingletonActor<M> withLifecycleListener(SingletonLifecycleListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return new SingletonActor<>(factory, name, props, stopMessage, settings, listener);
   }
 
   public String name() {
@@ -113,6 +130,14 @@ public final class SingletonActor<M> {
 
   public Optional<ClusterSingletonSettings> settings() {
     return settings;
+  }
+
+  /**
+   * The listener set with {@link #withLifecycleListener}, else
+   * {@link SingletonLifecycleListener#NONE}.
+   */
+  public SingletonLifecycleListener lifecycleListener() {
+    return lifecycleListener;
   }
 
   /** The behavior of one incarnation. */

@@ -50,6 +50,21 @@ final class ScriptedSource implements LeadershipSource {
     current = leadership;
   }
 
+  /**
+   * A lying election, for tests that need a manager to misbehave: {@link #current} follows
+   * {@code truth}, subscribers are told {@code told} instead.
+   */
+  void emitLie(LeadershipEvent truth, LeadershipEvent told) {
+    List<ActorRef<LeadershipEvent>> real = List.copyOf(subscribers);
+    subscribers.clear();
+    try {
+      emit(truth);
+    } finally {
+      subscribers.addAll(real);
+    }
+    subscribers.forEach(s -> s.tell(told));
+  }
+
   void emit(LeadershipEvent event) {
     Leadership c = current;
     if (event instanceof LeadershipEvent.BecameLeader e) {

@@ -16,7 +16,10 @@ import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
 import dev.regent.toolkit.leadership.LeadershipEvent.Reason;
 import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
 import dev.regent.toolkit.testkit.Await;
+import dev.regent.singleton.SingletonLifecycleEvent.Kind;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -83,6 +86,8 @@ class SuspendTest {
   private TestProbe<Report> reports;
   private StatsCounters stats;
   private final AtomicReference<SingletonContext> context = new AtomicReference<>();
+  /** What the manager told the singleton's lifecycle listener. */
+  private final List<SingletonLifecycleEvent> lifecycle = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
@@ -147,7 +152,7 @@ class SuspendTest {
         .withStopTimeout(STOP_TIMEOUT).withLeaseMargin(MARGIN)
         .withMaxSuspension(maxSuspension).withBufferSize(bufferSize);
     var singleton = SingletonActor.ofFenced(this::singleton, "suspendable")
-        .withStopMessage(new StopPlease());
+        .withStopMessage(new StopPlease()).withLifecycleListener(lifecycle::add);
     var ref = kit.spawn(SingletonManager.create(singleton, settings, source, stats));
     Await.until(Duration.ofSeconds(5), () -> " (no subscriber)",
         () -> source.subscriberCount() == 1);
@@ -171,6 +176,16 @@ class SuspendTest {
     source.emit(new BecameLeader(term, in(Duration.ofMillis(400))));
     assertEquals(new Started(token(term)), reports.receiveMessage());
     awaitSuspensions(1);
+  }
+
+  /** The lifecycle events told so far, as kind and term. */
+  private List<String> told() {
+    return lifecycle.stream().map(e -> e.kind() + " " + e.token().value()).toList();
+  }
+
+  private void awaitTold(List<String> expected) {
+    Await.until(Duration.ofSeconds(5), () -> " (told " + told() + ")",
+        () -> told().equals(expected));
   }
 
   private void awaitSuspensions(long n) {
@@ -208,6 +223,9 @@ class SuspendTest {
     assertEquals(1, stats.resumes());
     assertEquals(1, stats.instancesStarted());
     assertEquals(0, stats.droppedCount());
+    assertEquals(List.of("STARTED 3", "SUSPENDED 3", "RESUMED 3"), told());
+    assertTrue(lifecycle.stream().allMatch(e -> e.node().equals(SELF)
+        && e.singleton().equals("suspendable")), lifecycle.toString());
   }
 
   @Test
@@ -257,6 +275,7 @@ class SuspendTest {
     manager.tell(new Ping("new"));
     assertEquals(new Got(token(5), "new", 1), reports.receiveMessage());
     assertEquals(0, stats.resumes());
+    assertEquals(List.of("STARTED 3", "SUSPENDED 3", "STOPPED 3", "STARTED 5"), told());
   }
 
   @Test
@@ -307,12 +326,35 @@ class SuspendTest {
     assertTrue(entered.await(5, TimeUnit.SECONDS));
     manager.tell(new Ping("queued behind the running handler"));
     awaitSuspensions(1);
+    // The listener hears of the suspension only once the running handler has returned.
+    assertEquals(List.of("STARTED 8"), told());
     release.countDown();
     assertEquals(new Unblocked(false), reports.receiveMessage());
+    awaitTold(List.of("STARTED 8", "SUSPENDED 8"));
+    assertTrue(lifecycle.get(1).nanos() - lifecycle.get(0).nanos() > 0);
     reports.expectNoMessage(Duration.ofMillis(300));
     source.emit(new LeaseRenewed(8, in(LONG)));
     assertEquals(new Got(token(8), "queued behind the running handler", 1),
         reports.receiveMessage());
+    assertEquals(List.of("STARTED 8", "SUSPENDED 8", "RESUMED 8"), told());
+  }
+
+  @Test
+  void aListenerThatThrowsDoesNotStopTheManager() {
+    var settings = ClusterSingletonSettings.create(kit.system())
+        .withStopTimeout(STOP_TIMEOUT).withLeaseMargin(MARGIN).withMaxSuspension(LONG);
+    var singleton = SingletonActor.ofFenced(this::singleton, "throwing")
+        .withLifecycleListener(e -> {
+          throw new IllegalStateException("listener fails on " + e.kind());
+        });
+    ActorRef<Object> manager =
+        kit.spawn(SingletonManager.create(singleton, settings, source, stats));
+    Await.until(Duration.ofSeconds(5), () -> " (no subscriber)",
+        () -> source.subscriberCount() == 1);
+    leadThenLetLeaseRunLow(2);
+    manager.tell(new Ping("held"));
+    source.emit(new LeaseRenewed(2, in(LONG)));
+    assertEquals(new Got(token(2), "held", 1), reports.receiveMessage());
   }
 
   @Test
@@ -326,23 +368,29 @@ class SuspendTest {
   }
 
   /**
-   * The planted defect for history checkers ({@code unsafe-resume-in-newer-term}): a suspended
-   * instance of term 3 resumed when its node leads term 5, with its old token. A checker that
-   * counts a suspended instance as not active and requires an active instance to hold the lease
-   * of its own token's term sees the violation: the instance of token 3 handles a message while
-   * the node's lease is of term 5. With the switch off (every other test) it is stopped instead.
+   * A wrong resume, the defect multi-JVM history checkers must catch: a suspended instance of term
+   * 3 resumed, with its old token, while its node leads term 5. The manager itself never does that
+   * (see {@link #higherTermStopsASuspendedInstanceBeforeTheNewOneStarts}), so the lying variant is
+   * built here: an election that reports its new term's lease as a renewal of the old term's. The
+   * lifecycle listener then tells what a history records (STARTED 3, SUSPENDED 3, RESUMED 3 after
+   * the node learned term 5): the history checker's resume rule flags exactly that sequence
+   * (HistoryCheckerTest in the multi-JVM module replays it); its own context says the lease is
+   * not valid.
    */
   @Test
-  void plantedDefectResumesInANewerTermWithTheOldToken() {
-    kit.shutdownTestKit();
-    startKit(SingletonManager.UNSAFE_RESUME_IN_NEWER_TERM + " = on");
+  void aLyingElectionMakesTheManagerResumeInANewerTermWithTheOldToken() {
     ActorRef<Object> manager = manager();
     leadThenLetLeaseRunLow(3);
-    source.emit(new BecameLeader(5, in(LONG)));
+    awaitTold(List.of("STARTED 3", "SUSPENDED 3"));
+    long learnedTerm5 = System.nanoTime();
+    source.emitLie(new BecameLeader(5, in(LONG)), new LeaseRenewed(3, in(LONG)));
     manager.tell(new Ping("in term 5"));
     Got got = reports.expectMessageClass(Got.class);
     assertEquals(token(3), got.token(), "handled with the old token");
     assertEquals(5, source.current().term(), "while the node leads term 5");
     assertFalse(context.get().leaseValid(), "its own context says its lease is not valid");
+    assertEquals(List.of("STARTED 3", "SUSPENDED 3", "RESUMED 3"), told());
+    assertTrue(lifecycle.get(2).nanos() - learnedTerm5 > 0, "resumed after term 5 was known");
   }
+
 }

@@ -3,6 +3,8 @@ package dev.regent.singleton.internal;
 import dev.regent.singleton.ClusterSingletonSettings;
 import dev.regent.singleton.SingletonActor;
 import dev.regent.singleton.SingletonContext;
+import dev.regent.singleton.SingletonLifecycleEvent;
+import dev.regent.singleton.SingletonLifecycleListener;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
@@ -64,6 +66,10 @@ import org.slf4j.Logger;
  * and the fencing token closes it (S4). A new instance never starts before the previous one's
  * {@code Terminated}: they share an actor name, and S3 must hold on one node too.
  *
+ * <p>The singleton's {@code SingletonLifecycleListener} is told STARTED at the spawn, SUSPENDED
+ * once the suspension is acknowledged (never earlier), RESUMED before the gate reopens (never
+ * later; only after a SUSPENDED was told) and STOPPED at {@code Terminated}.
+ *
  * <p>The manager is also the address proxies send to (the instance may not exist yet: followers
  * learn of a new leader from its first heartbeat, before it holds a lease). User messages that
  * arrive while no instance runs are buffered here, then handed to the instance when it starts, or
@@ -111,14 +117,6 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   public static final String UNSAFE_KEEP_AFTER_LEASE_LOSS =
       "regent.singleton.testing.unsafe-keep-singleton-after-lease-loss";
 
-  /**
-   * TEST ONLY, breaks S2/S3 (see reference.conf): a suspended instance is resumed, with its old
-   * token, when this node becomes leader of a newer term, instead of being stopped. Exists so
-   * history checkers can show they catch an instance active outside its own term.
-   */
-  public static final String UNSAFE_RESUME_IN_NEWER_TERM =
-      "regent.singleton.testing.unsafe-resume-in-newer-term";
-
   private final SingletonActor<M> singleton;
   private final ClusterSingletonSettings settings;
   private final LeadershipSource source;
@@ -137,8 +135,6 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private final boolean isCluster;
   /** {@link #UNSAFE_KEEP_AFTER_LEASE_LOSS}: off except in tests that must see S3 broken. */
   private final boolean unsafeKeepAfterLeaseLoss;
-  /** {@link #UNSAFE_RESUME_IN_NEWER_TERM}: off except in tests that must see a wrong resume. */
-  private final boolean unsafeResumeInNewerTerm;
   private final long maxSuspensionNanos;
 
   // What the election has told this node.
@@ -149,11 +145,15 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   // The instance.
   private ActorRef<Object> instance;
   private long instanceTerm;
+  private FencingToken instanceToken;
   /** The instance's gate: closed while it is suspended. */
   private SuspensionGate gate;
   /** The instance is suspended (its gate closed): its lease of this term is not valid. */
   private boolean suspended;
-  /** The instance acknowledged the suspension: no handler of it runs (see class comment). */
+  /**
+   * The instance acknowledged the suspension: no handler of it runs (see class comment). Only
+   * then is the listener told SUSPENDED (and later RESUMED).
+   */
   private boolean suspensionAcknowledged;
   private long suspendedAtNanos;
   /** The last known lease deadline of the instance's term (kept after stepping down). */
@@ -194,14 +194,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         instanceof ClusterActorRefProvider;
     this.unsafeKeepAfterLeaseLoss =
         ctx.getSystem().settings().config().getBoolean(UNSAFE_KEEP_AFTER_LEASE_LOSS);
-    this.unsafeResumeInNewerTerm =
-        ctx.getSystem().settings().config().getBoolean(UNSAFE_RESUME_IN_NEWER_TERM);
     this.maxSuspensionNanos = settings.maxSuspension().toNanos();
-    if (unsafeResumeInNewerTerm) {
-      log.error("{} = on: singleton [{}] may be resumed in a newer term with its old token."
-          + " TEST ONLY: this breaks the singleton guarantees (S2, S3).",
-          UNSAFE_RESUME_IN_NEWER_TERM, singleton.name());
-    }
     if (unsafeKeepAfterLeaseLoss) {
       log.error("{} = on: singleton [{}] will keep running after this node loses its leadership"
           + " or lease. TEST ONLY: this breaks the one-instance guarantee (S3).",
@@ -346,6 +339,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     } else {
       log.info("Singleton [{}] of term {} terminated", singleton.name(), instanceTerm);
     }
+    tell(SingletonLifecycleEvent.Kind.STOPPED);
     instance = null;
     gate = null;
     suspended = false;
@@ -382,11 +376,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     boolean shouldRun = leading && leaseLeft;
     boolean running = instance != null && !stopping;
     boolean sameTerm = running && leading && leaderTerm.getAsLong() == instanceTerm;
-    // The unsafe test switch: a suspended instance taken into a newer term of this node.
-    boolean resumedUnsafely = running && suspended && unsafeResumeInNewerTerm && leading
-        && leaseLeft && leaderTerm.getAsLong() > instanceTerm;
     boolean suspendedTooLong = suspended && now - suspendedAtNanos - maxSuspensionNanos >= 0;
-    boolean mustStop = running && !resumedUnsafely && (!sameTerm || suspendedTooLong);
+    boolean mustStop = running && (!sameTerm || suspendedTooLong);
     // The unsafe test switch: skip the stops that only mean "this node no longer leads the
     // instance's term" (not a shutdown, not a new term of this node), and never suspend.
     boolean keptUnsafely = mustStop && unsafeKeepAfterLeaseLoss && !shuttingDown
@@ -396,11 +387,6 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
           + " a lease", singleton.name(), instanceTerm, why, UNSAFE_KEEP_AFTER_LEASE_LOSS);
     } else if (mustStop) {
       beginStop(why);
-    } else if (resumedUnsafely) {
-      log.error("Resuming singleton [{}] of term {} in term {} with its old token because {} ="
-          + " on", singleton.name(), instanceTerm, leaderTerm.getAsLong(),
-          UNSAFE_RESUME_IN_NEWER_TERM);
-      resume(now, why);
     } else if (running && !leaseLeft && !suspended) {
       if (unsafeKeepAfterLeaseLoss) {
         log.error("NOT suspending singleton [{}] of term {} ({}) because {} = on: it now runs"
@@ -442,6 +428,9 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     SuspensionGate.CloseResult closed = gate.close();
     suspensionAcknowledged = closed == SuspensionGate.CloseResult.CLOSED_NOW;
     stats.suspended();
+    if (suspensionAcknowledged) {
+      tell(SingletonLifecycleEvent.Kind.SUSPENDED);
+    }
     log.info("Suspending singleton [{}] of term {} on node {}: {} (lease ends in {} ms); messages"
             + " and timers are held until the lease is renewed in this term, for at most {}{}",
         singleton.name(), instanceTerm, self.name(), why,
@@ -462,6 +451,10 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     timers.cancel(SUSPENSION_BOUND);
     timers.cancel(SUSPENSION_OVERDUE);
     stats.resumed();
+    if (suspensionAcknowledged) {
+      // Before the gate reopens (the resume is a message to the instance): never late.
+      tell(SingletonLifecycleEvent.Kind.RESUMED);
+    }
     instance.tell(new SuspensionInterceptor.Resume(gate.epoch()));
     log.info("Resuming singleton [{}] of term {} on node {} after {} ms: {} (lease left {} ms)",
         singleton.name(), instanceTerm, self.name(), (now - suspendedAtNanos) / 1_000_000, why,
@@ -472,6 +465,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     if (m.gate() == gate && suspended && m.epoch() == gate.epoch()) {
       suspensionAcknowledged = true;
       timers.cancel(SUSPENSION_OVERDUE);
+      tell(SingletonLifecycleEvent.Kind.SUSPENDED);
       log.debug("Singleton [{}] of term {} on node {} is suspended (its running message returned"
           + " after {} ms)", singleton.name(), instanceTerm, self.name(),
           (System.nanoTime() - suspendedAtNanos) / 1_000_000);
@@ -505,11 +499,13 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         instanceGate, manager, settings.bufferSize(), stats, description), supervised);
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
     instanceTerm = term;
+    instanceToken = context.token;
     gate = instanceGate;
     suspended = false;
     stopping = false;
     getContext().watchWith(instance, new InstanceTerminated(instance));
     stats.instanceStarted(term);
+    tell(SingletonLifecycleEvent.Kind.STARTED);
     log.info("Singleton [{}] started with fencing token {} of lineage {} (lease left {} ms)",
         singleton.name(), term, Lineage.format(context.token.lineage()),
         (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
@@ -563,6 +559,21 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
           Duration.ofNanos(Math.max(0, hardStopAt - now)));
     } else {
       getContext().stop(instance);
+    }
+  }
+
+  /** Tells the singleton's {@link SingletonLifecycleListener}; it must not break the manager. */
+  private void tell(SingletonLifecycleEvent.Kind kind) {
+    SingletonLifecycleListener listener = singleton.lifecycleListener();
+    if (listener == SingletonLifecycleListener.NONE) {
+      return;
+    }
+    try {
+      listener.onEvent(new SingletonLifecycleEvent(kind, singleton.name(), self, instanceToken,
+          System.nanoTime()));
+    } catch (RuntimeException e) {
+      log.warn("Lifecycle listener of singleton [{}] failed on {} of term {} on node {}",
+          singleton.name(), kind, instanceTerm, self.name(), e);
     }
   }
 
