@@ -21,7 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <p>On purpose it does <em>not</em> check {@link SingletonContext#leaseValid()} before writing: the
  * suite wants a deposed incarnation (e.g. one woken from SIGSTOP) to actually try writing, so that
  * S4 (the resource rejects it by its token) is exercised rather than skipped. Each write carries
- * the whole token, lineage and term, so the resource pins the cluster's lineage.
+ * the whole token, lineage and term, so the resource pins the cluster's lineage. Starts and stops
+ * are recorded by the behavior, suspensions and resumes by the singleton's lifecycle listener
+ * (the instance cannot see its own suspension).
  */
 public final class FencedCounterSetup implements NodeSetup {
 
@@ -45,7 +47,8 @@ public final class FencedCounterSetup implements NodeSetup {
     LeadershipReporter.start(ctx);
     ClusterSingleton.get(ctx.system()).init(
         SingletonActor.<Command>ofFenced(sc -> behavior(sc, ctx.history(), ctx.resource()), "counter")
-            .withStopMessage(new Stop()));
+            .withStopMessage(new Stop())
+            .withLifecycleListener(ctx.history().suspensions()));
   }
 
   static Behavior<Command> behavior(SingletonContext sc, HistoryRecorder history,

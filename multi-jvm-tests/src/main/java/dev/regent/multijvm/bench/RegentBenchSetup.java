@@ -23,7 +23,8 @@ public final class RegentBenchSetup implements NodeSetup {
                 sc -> BenchSingleton.behavior(sc.fencingToken(), ctx.history(),
                     ctx.resource(), received),
                 BenchSingleton.NAME)
-            .withStopMessage(new BenchSingleton.Stop()));
+            .withStopMessage(new BenchSingleton.Stop())
+            .withLifecycleListener(ctx.history().suspensions()));
     BenchNode.install(ctx, proxy);
   }
 }

@@ -23,6 +23,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = HistoryEvent.LeaderElected.class, name = "leader"),
     @JsonSubTypes.Type(value = HistoryEvent.SingletonStarted.class, name = "singleton-start"),
     @JsonSubTypes.Type(value = HistoryEvent.SingletonStopped.class, name = "singleton-stop"),
+    @JsonSubTypes.Type(value = HistoryEvent.SingletonSuspended.class, name = "singleton-suspend"),
+    @JsonSubTypes.Type(value = HistoryEvent.SingletonResumed.class, name = "singleton-resume"),
     @JsonSubTypes.Type(value = HistoryEvent.WriteAttempt.class, name = "write"),
     @JsonSubTypes.Type(value = HistoryEvent.MemberUp.class, name = "member-up"),
     @JsonSubTypes.Type(value = HistoryEvent.NodeExited.class, name = "node-exited"),
@@ -57,6 +59,24 @@ public sealed interface HistoryEvent {
    * terminated.
    */
   record SingletonStopped(int node, long pid, long lineage, long token, long nanos,
+      long wallMillis) implements HistoryEvent {}
+
+  /**
+   * The incarnation with fencing token ({@code lineage}, {@code token}) on node {@code node} was
+   * suspended: its lease was not renewed in time and no handler of it runs until it resumes or
+   * stops. Recorded by the singleton's lifecycle listener once the manager knows the instance is
+   * quiescent (never before the real instant), so a checker that counts the incarnation active
+   * until then errs on the safe side.
+   */
+  record SingletonSuspended(int node, long pid, long lineage, long token, long nanos,
+      long wallMillis) implements HistoryEvent {}
+
+  /**
+   * The suspended incarnation with fencing token ({@code lineage}, {@code token}) on node
+   * {@code node} is active again, with its state, as the lease of its term was renewed. Recorded
+   * when the manager reopens it, before the held messages reach it (never after the real instant).
+   */
+  record SingletonResumed(int node, long pid, long lineage, long token, long nanos,
       long wallMillis) implements HistoryEvent {}
 
   /**

@@ -2,6 +2,8 @@ package dev.regent.multijvm.harness;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.regent.singleton.SingletonLifecycleEvent;
+import dev.regent.singleton.SingletonLifecycleListener;
 import dev.regent.toolkit.fencing.FencingToken;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -57,6 +59,32 @@ public final class HistoryRecorder implements AutoCloseable {
   public void singletonStopped(FencingToken token) {
     record(new HistoryEvent.SingletonStopped(node, pid, token.lineage(), token.value(),
         System.nanoTime(), System.currentTimeMillis()));
+  }
+
+  public void singletonSuspended(FencingToken token, long nanos) {
+    record(new HistoryEvent.SingletonSuspended(node, pid, token.lineage(), token.value(), nanos,
+        System.currentTimeMillis()));
+  }
+
+  public void singletonResumed(FencingToken token, long nanos) {
+    record(new HistoryEvent.SingletonResumed(node, pid, token.lineage(), token.value(), nanos,
+        System.currentTimeMillis()));
+  }
+
+  /**
+   * A singleton lifecycle listener ({@code SingletonActor.withLifecycleListener}) that records
+   * suspensions and resumes, at the manager's own times. Starts and stops are recorded by the
+   * singleton's behavior ({@link #singletonStarted}, {@link #singletonStopped}): its setup and
+   * {@code PostStop} are closer to what the instance did than the manager's view.
+   */
+  public SingletonLifecycleListener suspensions() {
+    return e -> {
+      if (e.kind() == SingletonLifecycleEvent.Kind.SUSPENDED) {
+        singletonSuspended(e.token(), e.nanos());
+      } else if (e.kind() == SingletonLifecycleEvent.Kind.RESUMED) {
+        singletonResumed(e.token(), e.nanos());
+      }
+    };
   }
 
   /** Appends one event. */
