@@ -11,8 +11,10 @@ import dev.regent.multijvm.harness.HistoryEvent.Fault;
 import dev.regent.multijvm.harness.HistoryEvent.FaultKind;
 import dev.regent.multijvm.harness.HistoryEvent.LeaderElected;
 import dev.regent.multijvm.harness.HistoryEvent.NodeExited;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonResumed;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonSuspended;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
 import dev.regent.multijvm.harness.FencedResourceClient;
 import dev.regent.multijvm.harness.FencedResourceServer;
@@ -117,6 +119,126 @@ class HistoryCheckerTest {
     e.add(new Fault(FaultKind.RESUME, List.of(0), 15 * S, 0));
     e.add(new SingletonStopped(0, 100, L, 1, 17 * S, 0));
     assertEquals(List.of("S3"), violations(e));
+  }
+
+  /**
+   * Suspension (issue 15): node 0's incarnation (token 1) is suspended at 9 s, when its lease ran
+   * low; node 1 is elected in term 2 and starts token 2 at 11 s; node 0 learns of term 2 and stops
+   * its suspended incarnation at 11.3 s. The two incarnations existed together for 0.3 s, but the
+   * old one was suspended (handled nothing): not S3.
+   */
+  private static List<HistoryEvent> suspendedDuringTheOverlap() {
+    var e = good();
+    e.removeIf(x -> x instanceof NodeExited || x instanceof Fault f && f.kind() == FaultKind.CRASH);
+    e.add(new SingletonSuspended(0, 100, L, 1, 9 * S, 0));
+    e.add(new LeaderElected(0, 100, L, 2, "b", 11 * S + 200_000_000L, 0));
+    e.add(new SingletonStopped(0, 100, L, 1, 11 * S + 300_000_000L, 0));
+    return e;
+  }
+
+  @Test
+  void anOldIncarnationSuspendedDuringTheOverlapIsNotS3() {
+    CHECKER.check(new History(suspendedDuringTheOverlap())).assertOk();
+    // The same history without the suspension is an overlap of two active incarnations.
+    var unsuspended = suspendedDuringTheOverlap();
+    unsuspended.removeIf(x -> x instanceof SingletonSuspended);
+    assertEquals(List.of("S3"), violations(unsuspended));
+  }
+
+  @Test
+  void aResumeInTheTermOfTheSuspensionIsFineAndActiveAgain() {
+    var e = good();
+    e.add(new SingletonSuspended(0, 100, L, 1, 4 * S, 0));
+    e.add(new SingletonResumed(0, 100, L, 1, 4 * S + 250_000_000L, 0));
+    e.add(new WriteAttempt(0, 100, L, 1, "k", 2, true, 5 * S, 0));
+    CHECKER.check(new History(e)).assertOk();
+    // Active again after the resume: node 0 still active when node 1 starts (no crash) is S3.
+    e.removeIf(x -> x instanceof NodeExited || x instanceof Fault f && f.kind() == FaultKind.CRASH);
+    e.add(new SingletonStopped(0, 100, L, 1, 12 * S, 0));
+    assertEquals(List.of("S3"), violations(e));
+  }
+
+  /**
+   * The wrong resume, as the lying election in the singleton module's {@code SuspendTest} makes
+   * the manager do it, and as its lifecycle listener records it: node 0's incarnation of token 3
+   * is suspended; node 1 led term 4 meanwhile (and crashed before it started anything); node 0
+   * is elected in term 5 and resumes token 3 instead of stopping it and starting token 5. No two
+   * incarnations overlap and the resource sees nothing out of order (S2-S4 as such pass); only
+   * the resume rule catches it.
+   */
+  private static List<HistoryEvent> resumedInANewerTerm() {
+    var e = new ArrayList<HistoryEvent>();
+    e.add(new LeaderElected(0, 100, L, 3, "a", 1 * S, 0));
+    e.add(new LeaderElected(1, 101, L, 3, "a", 1 * S + 5, 0));
+    e.add(new SingletonStarted(0, 100, L, 3, 2 * S, 0));
+    e.add(new WriteAttempt(0, 100, L, 3, "k", 1, true, 3 * S, 0));
+    e.add(new SingletonSuspended(0, 100, L, 3, 4 * S, 0));
+    e.add(new LeaderElected(1, 101, L, 4, "b", 5 * S, 0));
+    e.add(new Fault(FaultKind.CRASH, List.of(1), 5 * S + 100, 0));
+    e.add(new NodeExited(1, 101, 137, 5 * S + 200, 0));
+    e.add(new LeaderElected(0, 100, L, 5, "a", 7 * S, 0));
+    e.add(new SingletonResumed(0, 100, L, 3, 7 * S + 1_000_000L, 0));
+    e.add(new WriteAttempt(0, 100, L, 3, "k", 2, true, 8 * S, 0));
+    e.add(new Fault(FaultKind.END, List.of(), 20 * S, 0));
+    return e;
+  }
+
+  @Test
+  void aResumeAfterTheNodeLearnedOfANewerTermIsFlagged() {
+    var v = CHECKER.check(new History(resumedInANewerTerm())).violations();
+    assertEquals(List.of("S3"), v.stream().map(HistoryChecker.Violation::property).toList());
+    assertTrue(v.get(0).message().contains("node 0 resumed its incarnation with token 3"),
+        v.toString());
+    assertTrue(v.get(0).message().contains("learned of term 5"), v.toString());
+    // Learning of another node's leadership counts too (here node 1's term 4).
+    var e = resumedInANewerTerm();
+    e.removeIf(x -> x instanceof LeaderElected l && l.term() == 5);
+    e.add(new LeaderElected(0, 100, L, 4, "b", 5 * S + 10, 0));
+    assertEquals(List.of("S3"), violations(e));
+    // Without the newer term the same resume is fine.
+    e.removeIf(x -> x instanceof LeaderElected l && l.node() == 0 && l.term() == 4);
+    CHECKER.check(new History(e)).assertOk();
+  }
+
+  /**
+   * The broken variant with a live successor: node 1 elected in term 4 starts token 4 and keeps
+   * running; node 0 resumes token 3 after learning of term 4 and writes. The checker reports the
+   * resume, the overlap of the resumed incarnation with token 4 (S3), and the resource accepting
+   * token 3 after token 4 (S4).
+   */
+  @Test
+  void aResumeBesideTheNewerIncarnationBreaksS3AndS4() {
+    var e = new ArrayList<HistoryEvent>();
+    e.add(new LeaderElected(0, 100, L, 3, "a", 1 * S, 0));
+    e.add(new SingletonStarted(0, 100, L, 3, 2 * S, 0));
+    e.add(new SingletonSuspended(0, 100, L, 3, 4 * S, 0));
+    e.add(new LeaderElected(1, 101, L, 4, "b", 5 * S, 0));
+    e.add(new SingletonStarted(1, 101, L, 4, 5 * S + 1000, 0));
+    e.add(new WriteAttempt(1, 101, L, 4, "k", 1, true, 6 * S, 0));
+    e.add(new LeaderElected(0, 100, L, 4, "b", 6 * S + 500, 0));
+    e.add(new SingletonResumed(0, 100, L, 3, 7 * S, 0));
+    e.add(new WriteAttempt(0, 100, L, 3, "k", 2, true, 8 * S, 0));
+    e.add(new Fault(FaultKind.END, List.of(), 20 * S, 0));
+    var v = CHECKER.check(new History(e)).violations();
+    assertEquals(List.of("S3", "S3", "S4"),
+        v.stream().map(HistoryChecker.Violation::property).sorted().toList(), v.toString());
+  }
+
+  @Test
+  void suspensionEventsSurviveTheEventsFile(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    var file = dir.resolve("events.jsonl");
+    try (var recorder = new dev.regent.multijvm.harness.HistoryRecorder(file, 0)) {
+      var token = FencingToken.of(L, 3);
+      recorder.singletonSuspended(token, 5);
+      recorder.singletonResumed(token, 6);
+    }
+    var read = dev.regent.multijvm.harness.HistoryRecorder.read(file);
+    assertEquals(2, read.size());
+    assertTrue(read.get(0) instanceof SingletonSuspended s && s.token() == 3 && s.nanos() == 5
+        && s.lineage() == L, read.toString());
+    assertTrue(read.get(1) instanceof SingletonResumed r && r.token() == 3 && r.nanos() == 6,
+        read.toString());
   }
 
   @Test

@@ -4,13 +4,16 @@ import dev.regent.multijvm.harness.HistoryEvent.Fault;
 import dev.regent.multijvm.harness.HistoryEvent.FaultKind;
 import dev.regent.multijvm.harness.HistoryEvent.LeaderElected;
 import dev.regent.multijvm.harness.HistoryEvent.NodeExited;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonResumed;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonSuspended;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
 import dev.regent.toolkit.election.Lineage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,11 +32,21 @@ import java.util.stream.Collectors;
  *   <li><b>S2</b> within each lineage, singleton starts have strictly increasing tokens, in time
  *       order, cluster-wide and across restarts;
  *   <li><b>S3</b> no two singleton incarnations are active at the same instant. An incarnation is
- *       active from its {@link SingletonStarted} to its {@link SingletonStopped}, or to its
- *       process's exit ({@link NodeExited}), or to the end of the history. S3 is promised only for
+ *       active from its {@link SingletonStarted} or {@link SingletonResumed} to its next
+ *       {@link SingletonSuspended}, its {@link SingletonStopped}, its process's exit
+ *       ({@link NodeExited}) or the end of the history, whichever comes first: a suspended
+ *       incarnation handles nothing, so it is not active (it may still exist beside a newer one,
+ *       until its node learns of the newer term and stops it). S3 is promised only for
  *       pauses shorter than the safety margin, so the time a node spent SIGSTOPped, plus
  *       {@link #resumeGrace} after its {@code RESUME} (the woken node needs a moment to notice its
  *       lease is gone), does not count as active for that node's incarnations: S4 covers it;
+ *   <li><b>S3 (resume)</b> a resume is valid only in the term of the suspension: an active stretch
+ *       of token T must lie inside a lease of term T on its node, and no node can hold the lease
+ *       of T once it knows a higher term. So a {@link SingletonResumed} of token T is a violation
+ *       when its node (the same process) reported a higher term of that lineage
+ *       ({@link LeaderElected}, about itself or another leader) before the resume. Terms only
+ *       rise within a process, so "known before the resume" includes "learned during the
+ *       suspension";
  *   <li><b>S4</b> the fenced resource's first accepted write pins its lineage. Violations: an
  *       accepted write of any other lineage (whatever its term), and an accepted write of the
  *       pinned lineage with a token smaller than one the resource had already accepted. Also,
@@ -119,6 +132,7 @@ public final class HistoryChecker {
     checkS2(h, allowSameTermRestart, v);
     var intervals = intervals(h);
     checkS3(h, intervals, v);
+    checkResumes(h, v);
     checkS4(h, intervals, v);
     if (requireLiveness) {
       checkL1(h, intervals, v);
@@ -161,42 +175,108 @@ public final class HistoryChecker {
     }
   }
 
-  /** An incarnation's active time: [start, end), in nanos. */
+  /**
+   * One active stretch of an incarnation: [start, end), in nanos. An incarnation that was
+   * suspended and resumed has several.
+   */
   record Interval(int node, long pid, long lineage, long token, long start, long end) {}
 
+  /** An incarnation being replayed: when its current active stretch began, or null (suspended). */
+  private static final class Open {
+    final SingletonStarted started;
+    Long activeFrom;
+
+    Open(SingletonStarted started, Long activeFrom) {
+      this.started = started;
+      this.activeFrom = activeFrom;
+    }
+  }
+
+  private static List<Long> key(int node, long pid, long lineage, long token) {
+    return List.of((long) node, pid, lineage, token);
+  }
+
+  /**
+   * The active stretches of every incarnation, in start order. A supervisor restart (a second
+   * start of an open incarnation) continues it; a suspension recorded before its start (the
+   * manager may suspend before the instance's setup ran) does not make the start inactive, so
+   * the checker errs towards "active".
+   */
   static List<Interval> intervals(History h) {
-    var open = new HashMap<List<Long>, SingletonStarted>();
+    var open = new LinkedHashMap<List<Long>, Open>();
     var out = new ArrayList<Interval>();
     for (HistoryEvent e : h.events()) {
       if (e instanceof SingletonStarted s) {
-        open.put(List.of((long) s.node(), s.pid(), s.lineage(), s.token()), s);
+        Open o = open.get(key(s.node(), s.pid(), s.lineage(), s.token()));
+        if (o == null) {
+          open.put(key(s.node(), s.pid(), s.lineage(), s.token()), new Open(s, s.nanos()));
+        } else if (o.activeFrom == null) {
+          o.activeFrom = s.nanos();
+        }
+      } else if (e instanceof SingletonSuspended s) {
+        Open o = open.get(key(s.node(), s.pid(), s.lineage(), s.token()));
+        if (o != null && o.activeFrom != null) {
+          out.add(interval(o, s.nanos()));
+          o.activeFrom = null;
+        }
+      } else if (e instanceof SingletonResumed r) {
+        Open o = open.get(key(r.node(), r.pid(), r.lineage(), r.token()));
+        if (o != null && o.activeFrom == null) {
+          o.activeFrom = r.nanos();
+        }
       } else if (e instanceof SingletonStopped s) {
-        SingletonStarted st =
-            open.remove(List.of((long) s.node(), s.pid(), s.lineage(), s.token()));
-        if (st != null) {
-          out.add(interval(st, s.nanos()));
+        Open o = open.remove(key(s.node(), s.pid(), s.lineage(), s.token()));
+        if (o != null && o.activeFrom != null) {
+          out.add(interval(o, s.nanos()));
         }
       } else if (e instanceof NodeExited x) {
-        var it = open.entrySet().iterator();
+        var it = open.values().iterator();
         while (it.hasNext()) {
-          SingletonStarted st = it.next().getValue();
-          if (st.pid() == x.pid()) {
-            out.add(interval(st, x.nanos()));
+          Open o = it.next();
+          if (o.started.pid() == x.pid()) {
+            if (o.activeFrom != null) {
+              out.add(interval(o, x.nanos()));
+            }
             it.remove();
           }
         }
       }
     }
     long end = h.endNanos();
-    for (SingletonStarted st : open.values()) {
-      out.add(interval(st, end));
+    for (Open o : open.values()) {
+      if (o.activeFrom != null) {
+        out.add(interval(o, end));
+      }
     }
     out.sort((a, b) -> Long.compare(a.start(), b.start()));
     return out;
   }
 
-  private static Interval interval(SingletonStarted st, long end) {
-    return new Interval(st.node(), st.pid(), st.lineage(), st.token(), st.nanos(), end);
+  private static Interval interval(Open o, long end) {
+    SingletonStarted st = o.started;
+    return new Interval(st.node(), st.pid(), st.lineage(), st.token(), o.activeFrom, end);
+  }
+
+  /** The resume rule (see the class comment). */
+  private static void checkResumes(History h, List<Violation> v) {
+    // (node, pid, lineage) -> the highest term that process reported so far, and the report.
+    var highest = new HashMap<List<Long>, LeaderElected>();
+    long t0 = h.events().isEmpty() ? 0 : h.events().get(0).nanos();
+    for (HistoryEvent e : h.events()) {
+      if (e instanceof LeaderElected l) {
+        highest.merge(List.of((long) l.node(), l.pid(), l.lineage()), l,
+            (a, b) -> b.term() > a.term() ? b : a);
+      } else if (e instanceof SingletonResumed r) {
+        LeaderElected known = highest.get(List.of((long) r.node(), r.pid(), r.lineage()));
+        if (known != null && known.term() > r.token()) {
+          v.add(new Violation("S3", String.format("node %d resumed its incarnation with token %d"
+                  + " of lineage %s at %+.3f s, but it had learned of term %d (leader %s) at"
+                  + " %+.3f s: an incarnation may only resume in the term of its token",
+              r.node(), r.token(), Lineage.format(r.lineage()), (r.nanos() - t0) / 1e9,
+              known.term(), known.leader(), (known.nanos() - t0) / 1e9)));
+        }
+      }
+    }
   }
 
   /** Per node: [from, to) windows in which it was paused (plus the grace after resume). */
