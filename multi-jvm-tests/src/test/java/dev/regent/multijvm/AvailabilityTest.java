@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Availability under overlapping faults, with the resolver's shipped defaults: five node JVMs,
  * a seeded random schedule of crashes (SIGKILL), pauses (SIGSTOP, SIGCONT after 1-3 steps) and
- * restarts, a step every 0.5-3 s, never more than two nodes impaired (crashed, paused, or
+ * restarts (a crashed node stays down 1-6 steps, often longer than the resolver's unstable
+ * trigger of 12.25 s), a step every 0.5-3 s, never more than two nodes impaired (crashed, paused, or
  * restarted and not yet an Up member) at once, so three healthy nodes always exist. No
  * partitions: they are {@code ChaosTest}'s business; this test is about a healthy majority
  * surviving faults of a minority.
@@ -164,7 +165,7 @@ class AvailabilityTest {
       }
     }
     for (int d : down) {
-      if (action == null && downSteps.get(d) >= 3) {
+      if (action == null && downSteps.get(d) >= 6) {
         action = "restart";
         target = d;
       }
@@ -178,7 +179,7 @@ class AvailabilityTest {
         choices.addAll(List.of("resume", "resume"));
       }
       if (!down.isEmpty()) {
-        choices.addAll(List.of("restart", "restart"));
+        choices.add("restart"); // crashed nodes often stay down 10 s and more (up to 6 steps)
       }
       if (choices.isEmpty()) {
         return;
