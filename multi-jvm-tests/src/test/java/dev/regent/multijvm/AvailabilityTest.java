@@ -151,6 +151,9 @@ class AvailabilityTest {
       }
       pausedSteps.clear();
       downSteps.clear();
+      // Wait (bounded) for the new cluster: the next step would otherwise count it gone again.
+      c.awaitCondition("an Up member after the full restart", Duration.ofSeconds(60),
+          () -> IntStream.range(0, N).anyMatch(i -> isUpMember(c, i)));
       return;
     }
     int impaired = N - members.size();
