@@ -26,6 +26,28 @@ public sealed interface Decision {
   /** Give up this side: down every reachable member (including the deciding node). */
   record DownReachable(String reason) implements Decision {}
 
+  /**
+   * Down only the deciding member itself (a member that found no majority on its side when the
+   * view stayed unstable: see {@link UnstableDecision}).
+   */
+  record DownSelf(Node self, String reason) implements Decision {
+    public DownSelf {
+      Objects.requireNonNull(self, "self");
+    }
+  }
+
+  /** Down exactly these members (those that are not already Down or Exiting). */
+  record DownListed(Set<Node> nodes, String reason) implements Decision {
+    public DownListed {
+      nodes = Set.copyOf(nodes);
+    }
+
+    @Override
+    public String toString() {
+      return "DownListed[" + new TreeSet<>(nodes) + ", reason=" + reason + "]";
+    }
+  }
+
   /** Down every member, on both sides. */
   record DownAll(String reason) implements Decision {}
 

@@ -31,6 +31,12 @@ public final class Downing {
     } else if (decision instanceof Decision.DownReachable) {
       out.addAll(downable);
       out.removeAll(view.unreachable());
+    } else if (decision instanceof Decision.DownSelf d) {
+      out.add(d.self());
+      out.retainAll(downable);
+    } else if (decision instanceof Decision.DownListed d) {
+      out.addAll(d.nodes());
+      out.retainAll(downable);
     } else if (decision instanceof Decision.DownAll) {
       out.addAll(downable);
     } else if (decision instanceof Decision.DownIndirectlyConnected d) {

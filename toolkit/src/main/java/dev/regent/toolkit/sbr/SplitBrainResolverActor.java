@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
@@ -97,10 +98,12 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     getTimers().startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, Duration.ofMillis(tickMs));
     log.info(
         "Regent split-brain resolver started on {}: strategy {}, stable-after {} ms,"
-            + " down-all-when-unstable {}",
+            + " down-all-when-unstable {}{}",
         self.address(), strategy, settings.stableAfter().toMillis(),
         settings.downAllWhenUnstable().isZero()
-            ? "off" : settings.downAllWhenUnstable().toMillis() + " ms");
+            ? "off" : settings.downAllWhenUnstable().toMillis() + " ms",
+        settings.keepsMajorityWhenUnstable() ? " (keeps a strict majority, others down themselves)"
+            : " (downs all)");
   }
 
   @Override
@@ -305,9 +308,24 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     }
     Stability.Verdict verdict = stability.check(System.nanoTime());
     if (verdict instanceof Stability.Verdict.Unstable u) {
-      act(buildView(), new Decision.DownAll("reachability changed " + u.changes() + " times in "
-          + u.since().toMillis() + " ms without a stable period (down-all-when-unstable)"), false);
-      stability.settled();
+      String why = "reachability changed " + u.changes() + " times in " + u.since().toMillis()
+          + " ms without a stable period";
+      if (!settings.keepsMajorityWhenUnstable()) {
+        act(buildView(), new Decision.DownAll(why + " (down-all-when-unstable)"), false);
+        stability.settled();
+        return;
+      }
+      if (!selfAdded) {
+        return; // not yet Up: no view of its own to judge; the Up members decide
+      }
+      ClusterView view = buildView();
+      Optional<Decision> d = UnstableDecision.decide(view, node(self),
+          ((KeepMajority) strategy).role(), isResponsible());
+      if (d.isPresent()) {
+        Decision decision = d.get();
+        act(view, withPrefix(decision, why + "; "), false);
+        stability.settled();
+      }
       return;
     }
     if (!isResponsible() || !(verdict instanceof Stability.Verdict.Stable)) {
@@ -335,6 +353,17 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     } else {
       act(view, decision, false);
     }
+  }
+
+  private static Decision withPrefix(Decision d, String prefix) {
+    if (d instanceof Decision.DownUnreachable u) {
+      return new Decision.DownUnreachable(prefix + u.reason());
+    } else if (d instanceof Decision.DownListed l) {
+      return new Decision.DownListed(l.nodes(), prefix + l.reason());
+    } else if (d instanceof Decision.DownSelf ds) {
+      return new Decision.DownSelf(ds.self(), prefix + ds.reason());
+    }
+    return d;
   }
 
   private Decision decide(ClusterView view) {

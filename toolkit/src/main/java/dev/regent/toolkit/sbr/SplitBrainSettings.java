@@ -17,10 +17,14 @@ import org.apache.pekko.actor.AddressFromURIString;
  * @param strategy the selected strategy
  * @param stableAfter how long membership and reachability must be unchanged before deciding
  * @param downAllWhenUnstable extra time after {@code stableAfter} after which, if reachability is
- *     still changing, every member is downed; {@link Duration#ZERO} means off
+ *     still changing, the unstable decision is taken; {@link Duration#ZERO} means off
+ * @param unstableKeepsMajority with keep-majority: the unstable decision keeps a side that holds a
+ *     strict majority and each other member downs only itself ({@link UnstableDecision}) instead
+ *     of every member downing all (Pekko's rule, used by every other strategy)
  */
 public record SplitBrainSettings(
-    Strategy strategy, Duration stableAfter, Duration downAllWhenUnstable) {
+    Strategy strategy, Duration stableAfter, Duration downAllWhenUnstable,
+    boolean unstableKeepsMajority) {
 
   public static final String PREFIX = "regent.split-brain-resolver";
   public static final String FAILURE_DETECTOR_PAUSE =
@@ -30,6 +34,16 @@ public record SplitBrainSettings(
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(stableAfter, "stableAfter");
     Objects.requireNonNull(downAllWhenUnstable, "downAllWhenUnstable");
+  }
+
+  /** Pekko's down-all rule when unstable. */
+  public SplitBrainSettings(Strategy strategy, Duration stableAfter, Duration downAllWhenUnstable) {
+    this(strategy, stableAfter, downAllWhenUnstable, false);
+  }
+
+  /** Whether the unstable verdict is decided by {@link UnstableDecision} (else: down all). */
+  public boolean keepsMajorityWhenUnstable() {
+    return unstableKeepsMajority && strategy instanceof KeepMajority;
   }
 
   /** Reads {@code regent.split-brain-resolver} from a full (resolved) system config. */
@@ -65,7 +79,9 @@ public record SplitBrainSettings(
               + String.join(", ", KeepMajority.NAME, StaticQuorum.NAME, KeepOldest.NAME,
                   KeepReferee.NAME, DownAllStrategy.NAME, LeaseMajority.NAME));
         };
-    return new SplitBrainSettings(strategy, stableAfter, unstable);
+    String keepsKey = PREFIX + ".unstable-keeps-majority";
+    boolean keeps = !config.hasPath(keepsKey) || bool(config, keepsKey);
+    return new SplitBrainSettings(strategy, stableAfter, unstable, keeps);
   }
 
   private static Duration downAllWhenUnstable(Config config, Duration stableAfter) {

@@ -1,6 +1,7 @@
 package dev.regent.toolkit.sbr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,16 @@ class SplitBrainSettingsTest {
     assertEquals(new KeepMajority(Optional.empty()), s.strategy());
     assertEquals(Duration.ofSeconds(7), s.stableAfter());
     assertEquals(Duration.ofSeconds(5250).dividedBy(1000), s.downAllWhenUnstable());
+    assertTrue(s.keepsMajorityWhenUnstable(), "an unstable view keeps a strict majority");
+  }
+
+  @Test
+  void unstableKeepsMajorityOnlyWithKeepMajority() {
+    assertFalse(SplitBrainSettings.fromConfig(config(
+        "regent.split-brain-resolver.unstable-keeps-majority = off")).keepsMajorityWhenUnstable());
+    assertFalse(SplitBrainSettings.fromConfig(config(
+        "regent.split-brain-resolver.active-strategy = keep-oldest"))
+        .keepsMajorityWhenUnstable(), "other strategies keep Pekko's down-all rule");
   }
 
   @Test
