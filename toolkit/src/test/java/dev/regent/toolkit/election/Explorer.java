@@ -120,6 +120,53 @@ import java.util.TreeSet;
 final class Explorer {
 
   static final long LINEAGE = 0x1EADL;
+
+  // ---- scripted starts: each step is the beginning of one event's description ---------------
+
+  /** a wins term 2 with b's vote and takes a lease (until 3) from b's acknowledgement at 0. */
+  static final List<String> LEADER = List.of("tick a", "tick b", "tick c",
+      "deliver to b: PreVoteRequest(term 2 from a#1",
+      "deliver to a: PreVoteResponse(term 2 from b#1, granted",
+      "deliver to b: VoteRequest(term 2 from a#1",
+      "deliver to a: VoteResponse(term 2 from b#1, granted",
+      "deliver to b: Heartbeat(term 2 from a#1",
+      "deliver to a: HeartbeatAck(term 2 from b#1");
+
+  /** a and c both passed the pre-vote (b granted both) and ask b for its vote in term 2. */
+  static final List<String> SPLIT = List.of("tick a", "tick b", "tick c",
+      "deliver to b: PreVoteRequest(term 2 from a#1",
+      "deliver to a: PreVoteResponse(term 2 from b#1, granted",
+      "deliver to b: PreVoteRequest(term 2 from c#1",
+      "deliver to c: PreVoteResponse(term 2 from b#1, granted");
+
+  /**
+   * LEADER, c votes for a too (so it is in term 2 but hears no heartbeat), and a keeps leading
+   * until t=4 with its lease renewed by b at 2 and 3 (b's promise runs to 7).
+   */
+  static final List<String> RENEWED = concat(LEADER,
+      "deliver to c: VoteRequest(term 2 from a#1",
+      "clock advances to 1", "tick a",
+      "clock advances to 2", "tick a",
+      "deliver to b: Heartbeat(term 2 from a#1, sent at 2",
+      "deliver to a: HeartbeatAck(term 2 from b#1, for heartbeat sent at 2",
+      "clock advances to 3", "tick a",
+      "deliver to b: Heartbeat(term 2 from a#1, sent at 3",
+      "deliver to a: HeartbeatAck(term 2 from b#1, for heartbeat sent at 3",
+      "clock advances to 4");
+
+  /** LEADER, c votes for a too, and a leads on until t=4 without any delivery. */
+  static final List<String> QUIET = concat(LEADER,
+      "deliver to c: VoteRequest(term 2 from a#1",
+      "clock advances to 1", "tick a",
+      "clock advances to 2", "tick a",
+      "clock advances to 3", "tick a",
+      "clock advances to 4");
+
+  static List<String> concat(List<String> a, String... more) {
+    var out = new ArrayList<>(a);
+    out.addAll(List.of(more));
+    return List.copyOf(out);
+  }
   static final long HAND_OVER = 2;
 
   /** The initial situations and the membership changes they allow. */
@@ -143,49 +190,61 @@ final class Explorer {
    * @param stateCap stop after this many distinct states (the result says it was capped)
    * @param timeoutSpan election-timeout-max minus min (the number of values a timeout takes)
    */
-  record Options(Scenario scenario, int depth, long stateCap, Set<Defect> defects, int crashes,
-      int duplicates, int transfers, int timeoutSpan, boolean stopAtFirstViolation,
-      boolean iterativeDeepening) {
+  record Options(Scenario scenario, String start, List<String> prefix, int depth,
+      long stateCap, Set<Defect> defects, int crashes, int duplicates, int transfers,
+      int timeoutSpan, boolean stopAtFirstViolation, boolean iterativeDeepening) {
 
     static Options of(Scenario scenario, int depth) {
-      return new Options(scenario, depth, 6_000_000, EnumSet.noneOf(Defect.class), 1, 1, 1, 2,
-          false, false);
+      return new Options(scenario, "cold", List.of(), depth, 6_000_000,
+          EnumSet.noneOf(Defect.class), 1, 1, 1, 2, false, false);
     }
 
+    /** Explores from the state a scripted path reaches (each step names one event, see below). */
+    Options from(String name, List<String> steps) {
+      return new Options(scenario, name, List.copyOf(steps), depth, stateCap, defects, crashes,
+          duplicates, transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
+    }
+
+    /** Hunts for a violation with these defects: iterative deepening, stops at the first. */
     Options withDefects(Set<Defect> d) {
-      return new Options(scenario, depth, stateCap, d, crashes, duplicates, transfers,
-          timeoutSpan, true, true);
+      return new Options(scenario, start, prefix, depth, stateCap, d, crashes, duplicates,
+          transfers, timeoutSpan, true, true);
+    }
+
+    Options withDepth(int d) {
+      return new Options(scenario, start, prefix, d, stateCap, defects, crashes, duplicates,
+          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
     }
 
     Options withCap(long cap) {
-      return new Options(scenario, depth, cap, defects, crashes, duplicates, transfers,
-          timeoutSpan, stopAtFirstViolation, iterativeDeepening);
+      return new Options(scenario, start, prefix, depth, cap, defects, crashes, duplicates,
+          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
     }
 
     Options withBudgets(int crashes, int duplicates, int transfers) {
-      return new Options(scenario, depth, stateCap, defects, crashes, duplicates, transfers,
-          timeoutSpan, stopAtFirstViolation, iterativeDeepening);
-    }
-
-    Options withTimeoutSpan(int span) {
-      return new Options(scenario, depth, stateCap, defects, crashes, duplicates, transfers,
-          span, stopAtFirstViolation, iterativeDeepening);
+      return new Options(scenario, start, prefix, depth, stateCap, defects, crashes, duplicates,
+          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
     }
   }
 
   /** What a run found. */
   record Result(Options options, int depthReached, boolean capped, long distinct,
-      long[] perDepth, long transitions, long millis, List<String> violations,
+      long[] perDepth, long transitions, long millis, long cpuMillis, List<String> violations,
       List<String> path) {
 
     String summary() {
       var sb = new StringBuilder();
       sb.append("explored ").append(distinct).append(" distinct states to depth ")
-          .append(depthReached).append(" (").append(options.scenario());
+          .append(depthReached).append(" (").append(options.scenario()).append(" from ")
+          .append(options.start());
+      if (!options.prefix().isEmpty()) {
+        sb.append(" after ").append(options.prefix().size()).append(" scripted events");
+      }
       if (!options.defects().isEmpty()) {
         sb.append(", defects ").append(options.defects());
       }
-      sb.append(", ").append(transitions).append(" transitions, ").append(millis).append(" ms")
+      sb.append(", ").append(transitions).append(" transitions, ").append(millis).append(" ms, ").append(cpuMillis)
+          .append(" ms cpu")
           .append(capped ? ", CAPPED at " + options.stateCap() + " states" : "")
           .append(", per depth ").append(Arrays.toString(perDepth)).append("): ")
           .append(violations.size()).append(" violations");
@@ -689,10 +748,7 @@ final class Explorer {
     }
 
     void add(String s) {
-      add(s.length());
-      for (int i = 0; i < s.length(); i++) {
-        add(s.charAt(i));
-      }
+      add(((long) s.length() << 32) ^ s.hashCode());
     }
 
     void add(NodeId id) {
@@ -797,7 +853,7 @@ final class Explorer {
       h.add(n.releases().size());
       n.releases().forEach(h::add);
       if (n.up()) {
-        state(h, n.state(), times);
+        h.add(times.old.isEmpty() ? cachedState(n.state(), times) : stateHash(n.state(), times));
       }
     }
     h.add(w.eligible.size());
@@ -826,13 +882,49 @@ final class Explorer {
     });
     long[] msgs = new long[w.inflight.size()];
     for (int k = 0; k < msgs.length; k++) {
-      msgs[k] = message(w.inflight.get(k), times);
+      var m = w.inflight.get(k);
+      msgs[k] = times.old.isEmpty() ? cachedMessage(m, times) : message(m, times);
     }
     Arrays.sort(msgs);
     h.add(msgs.length);
     for (long m : msgs) {
       h.add(m);
     }
+    return h.value();
+  }
+
+  /** Direct-mapped memo of hashes by object identity and clock (times relative to it). */
+  private final Object[] memoKey = new Object[1 << 16];
+  private final long[] memoNow = new long[1 << 16];
+  private final long[] memoHash = new long[1 << 16];
+
+  private long cachedState(NodeState s, Times t) {
+    int i = System.identityHashCode(s) & (memoKey.length - 1);
+    if (memoKey[i] == s && memoNow[i] == t.now) {
+      return memoHash[i];
+    }
+    long v = stateHash(s, t);
+    memoKey[i] = s;
+    memoNow[i] = t.now;
+    memoHash[i] = v;
+    return v;
+  }
+
+  private long cachedMessage(Msg m, Times t) {
+    int i = System.identityHashCode(m) & (memoKey.length - 1);
+    if (memoKey[i] == m && memoNow[i] == t.now) {
+      return memoHash[i];
+    }
+    long v = message(m, t);
+    memoKey[i] = m;
+    memoNow[i] = t.now;
+    memoHash[i] = v;
+    return v;
+  }
+
+  private static long stateHash(NodeState s, Times t) {
+    var h = new Hasher();
+    state(h, s, t);
     return h.value();
   }
 
@@ -1002,7 +1094,33 @@ final class Explorer {
 
   Result run() {
     long start = System.nanoTime();
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuStart = mx.getCurrentThreadCpuTime();
     World init = initial();
+    var prefixPath = new ArrayList<String>();
+    for (String want : options.prefix()) {
+      Action chosen = null;
+      for (Action a : actions(init)) {
+        String d = describe(init, a);
+        if (d.substring(d.indexOf(' ') + 1).startsWith(want)) {
+          chosen = a;
+          break;
+        }
+      }
+      if (chosen == null) {
+        throw new IllegalStateException("scripted step '" + want + "' is not possible after "
+            + prefixPath + "; possible: " + actions(init).stream().map(a -> describe(w0(), a))
+                .toList());
+      }
+      prefixPath.add(describe(init, chosen) + "   [scripted]");
+      var found = new ArrayList<String>();
+      init = apply(init, chosen, found);
+      if (!found.isEmpty()) {
+        throw new IllegalStateException("violation in the scripted prefix: " + found);
+      }
+      scriptCursor = init;
+    }
+    this.prefixPath = prefixPath;
     int from = options.iterativeDeepening() ? 1 : options.depth();
     int reached = 0;
     long totalTransitions = 0;
@@ -1019,8 +1137,9 @@ final class Explorer {
       }
     }
     long millis = (System.nanoTime() - start) / 1_000_000;
+    long cpu = (mx.getCurrentThreadCpuTime() - cpuStart) / 1_000_000;
     return new Result(options, reached, capped, visited.size, visited.histogram(reached),
-        totalTransitions, millis, List.copyOf(violations), violationPath);
+        totalTransitions, millis, cpu, List.copyOf(violations), violationPath);
   }
 
   private boolean stop() {
@@ -1062,8 +1181,15 @@ final class Explorer {
 
   // ---- readable paths ---------------------------------------------------------------------
 
+  private World scriptCursor;
+  private List<String> prefixPath = List.of();
+
+  private World w0() {
+    return scriptCursor == null ? initial() : scriptCursor;
+  }
+
   private List<String> describePath() {
-    var out = new ArrayList<String>();
+    var out = new ArrayList<String>(prefixPath);
     for (int k = 0; k < pathActions.size(); k++) {
       out.add(describe(pathWorlds.get(k), pathActions.get(k)));
     }
