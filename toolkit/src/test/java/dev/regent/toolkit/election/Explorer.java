@@ -140,11 +140,13 @@ final class Explorer {
       "deliver to c: PreVoteResponse(term 2 from b#1, granted");
 
   /**
-   * LEADER, c votes for a too (so it is in term 2 but hears no heartbeat), and a keeps leading
-   * until t=4 with its lease renewed by b at 2 and 3 (b's promise runs to 7).
+   * LEADER, c votes for a and takes its heartbeat of 0 (it promises until 4 and has the current
+   * configuration), and a keeps leading until t=4 with its lease renewed by b at 2 and 3 (b's
+   * promise runs to 7, a's lease to 6).
    */
   static final List<String> RENEWED = concat(LEADER,
       "deliver to c: VoteRequest(term 2 from a#1",
+      "deliver to c: Heartbeat(term 2 from a#1, sent at 0",
       "clock advances to 1", "tick a",
       "clock advances to 2", "tick a",
       "deliver to b: Heartbeat(term 2 from a#1, sent at 2",
@@ -154,13 +156,35 @@ final class Explorer {
       "deliver to a: HeartbeatAck(term 2 from b#1, for heartbeat sent at 3",
       "clock advances to 4");
 
-  /** LEADER, c votes for a too, and a leads on until t=4 without any delivery. */
+  /**
+   * LEADER, c votes for a too, and a leads on until t=4 without any delivery (its lease from b's
+   * acknowledgement at 0 ran to 3).
+   */
   static final List<String> QUIET = concat(LEADER,
       "deliver to c: VoteRequest(term 2 from a#1",
       "clock advances to 1", "tick a",
       "clock advances to 2", "tick a",
       "clock advances to 3", "tick a",
       "clock advances to 4");
+
+  /**
+   * LEADER, c votes for a too; a's heartbeat of t=1 reaches b at once (b promises until 5) but
+   * b's acknowledgement reaches a only at 3 (a's lease: until 4 from the send time); then quiet
+   * until 4.
+   */
+  static final List<String> LATE_ACK = concat(LEADER,
+      "deliver to c: VoteRequest(term 2 from a#1",
+      "clock advances to 1", "tick a",
+      "deliver to b: Heartbeat(term 2 from a#1, sent at 1",
+      "clock advances to 2", "tick a",
+      "clock advances to 3",
+      "deliver to a: HeartbeatAck(term 2 from b#1, for heartbeat sent at 1",
+      "tick a",
+      "clock advances to 4");
+
+  static List<String> quiesced(List<String> script) {
+    return concat(script, "the network loses every message in flight");
+  }
 
   static List<String> concat(List<String> a, String... more) {
     var out = new ArrayList<>(a);
@@ -192,38 +216,51 @@ final class Explorer {
    */
   record Options(Scenario scenario, String start, List<String> prefix, int depth,
       long stateCap, Set<Defect> defects, int crashes, int duplicates, int transfers,
-      int timeoutSpan, boolean stopAtFirstViolation, boolean iterativeDeepening) {
+      int timeoutSpan, boolean stopAtFirstViolation, boolean iterativeDeepening,
+      boolean explicitLoss) {
 
     static Options of(Scenario scenario, int depth) {
       return new Options(scenario, "cold", List.of(), depth, 6_000_000,
-          EnumSet.noneOf(Defect.class), 1, 1, 1, 2, false, false);
+          EnumSet.noneOf(Defect.class), 1, 1, 1, 2, false, false, false);
+    }
+
+    /** Election timeouts take {@code span} values (1: every timeout is exactly the minimum). */
+    Options withTimeoutSpan(int span) {
+      return new Options(scenario, start, prefix, depth, stateCap, defects, crashes, duplicates,
+          transfers, span, stopAtFirstViolation, iterativeDeepening, explicitLoss);
+    }
+
+    /** Also explore "lose m" as an event (it adds no behaviour: see the class comment). */
+    Options withExplicitLoss(boolean loss) {
+      return new Options(scenario, start, prefix, depth, stateCap, defects, crashes, duplicates,
+          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening, loss);
     }
 
     /** Explores from the state a scripted path reaches (each step names one event, see below). */
     Options from(String name, List<String> steps) {
       return new Options(scenario, name, List.copyOf(steps), depth, stateCap, defects, crashes,
-          duplicates, transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
+          duplicates, transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening, explicitLoss);
     }
 
     /** Hunts for a violation with these defects: iterative deepening, stops at the first. */
     Options withDefects(Set<Defect> d) {
       return new Options(scenario, start, prefix, depth, stateCap, d, crashes, duplicates,
-          transfers, timeoutSpan, true, true);
+          transfers, timeoutSpan, true, true, explicitLoss);
     }
 
     Options withDepth(int d) {
       return new Options(scenario, start, prefix, d, stateCap, defects, crashes, duplicates,
-          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
+          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening, explicitLoss);
     }
 
     Options withCap(long cap) {
       return new Options(scenario, start, prefix, depth, cap, defects, crashes, duplicates,
-          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
+          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening, explicitLoss);
     }
 
     Options withBudgets(int crashes, int duplicates, int transfers) {
       return new Options(scenario, start, prefix, depth, stateCap, defects, crashes, duplicates,
-          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening);
+          transfers, timeoutSpan, stopAtFirstViolation, iterativeDeepening, explicitLoss);
     }
   }
 
@@ -323,7 +360,7 @@ final class Explorer {
 
   enum Kind {
     TICK, DELIVER, DUPLICATE, LOSE, CRASH, RESTART_KEPT, RESTART_LOST, TRANSFER, RELEASE, NOTIFY,
-    JOIN, LEAVE, SWAP, ADVANCE
+    JOIN, LEAVE, SWAP, ADVANCE, LOSE_ALL
   }
 
   record Action(Kind kind, int node, int msg, long term) {}
@@ -417,6 +454,9 @@ final class Explorer {
 
   List<Action> actions(World w) {
     var out = new ArrayList<Action>();
+    if (scripting && !w.inflight.isEmpty()) {
+      out.add(new Action(Kind.LOSE_ALL, -1, -1, 0));
+    }
     boolean timerDue = false;
     for (int i = 0; i < w.nodes.length; i++) {
       Node n = w.nodes[i];
@@ -437,7 +477,9 @@ final class Explorer {
           out.add(new Action(Kind.DUPLICATE, to, k, 0));
         }
       }
-      out.add(new Action(Kind.LOSE, to, k, 0));
+      if (options.explicitLoss()) {
+        out.add(new Action(Kind.LOSE, to, k, 0));
+      }
     }
     for (int i = 0; i < w.nodes.length; i++) {
       Node n = w.nodes[i];
@@ -561,6 +603,7 @@ final class Explorer {
         step(n, i, new Received(n.now, m.m()), violations);
       }
       case LOSE -> n.inflight.remove(a.msg());
+      case LOSE_ALL -> n.inflight.clear();
       case CRASH -> {
         n.crashes--;
         Node old = n.nodes[i];
@@ -674,7 +717,9 @@ final class Explorer {
         w.maxLeaseTerm.merge(s.lineage(), la.term(), Math::max);
         hosting.merge(la.term(), la.leaseDeadline(), Math::max);
       } else if (e instanceof LeaseRenewed lr) {
-        hosting.merge(lr.term(), lr.leaseDeadline(), Math::max);
+        // Extends a running instance; the manager never starts one on a renewal (a hand-over
+        // may renew the lease after the instance was stopped).
+        hosting.computeIfPresent(lr.term(), (t, u) -> Math.max(u, lr.leaseDeadline()));
       } else if (e instanceof ReleaseHosting rh) {
         releases.add(rh.term());
       }
@@ -716,6 +761,8 @@ final class Explorer {
     for (Node n : w.nodes) {
       if (n.up() && n.state().holdsLease(w.now)) {
         holders++;
+        who.append(' ').append(n.name()).append("(lease of term ").append(n.state().term())
+            .append(')');
       }
       for (var e : n.hosting().entrySet()) {
         if (e.getValue() > w.now) {
@@ -1098,6 +1145,7 @@ final class Explorer {
     long cpuStart = mx.getCurrentThreadCpuTime();
     World init = initial();
     var prefixPath = new ArrayList<String>();
+    scripting = true;
     for (String want : options.prefix()) {
       Action chosen = null;
       for (Action a : actions(init)) {
@@ -1121,6 +1169,7 @@ final class Explorer {
       scriptCursor = init;
     }
     this.prefixPath = prefixPath;
+    scripting = false;
     int from = options.iterativeDeepening() ? 1 : options.depth();
     int reached = 0;
     long totalTransitions = 0;
@@ -1182,6 +1231,7 @@ final class Explorer {
   // ---- readable paths ---------------------------------------------------------------------
 
   private World scriptCursor;
+  private boolean scripting;
   private List<String> prefixPath = List.of();
 
   private World w0() {
@@ -1204,6 +1254,7 @@ final class Explorer {
       case TICK -> "tick " + node + " (" + roleOf(w.nodes[a.node()]) + ")";
       case DELIVER -> "deliver to " + node + ": " + show(w.inflight.get(a.msg()).m());
       case DUPLICATE -> "deliver a duplicate to " + node + ": " + show(w.inflight.get(a.msg()).m());
+      case LOSE_ALL -> "the network loses every message in flight";
       case LOSE -> "lose " + show(w.inflight.get(a.msg()).m()) + " to "
           + w.inflight.get(a.msg()).to();
       case CRASH -> "crash " + node + " (" + roleOf(w.nodes[a.node()]) + ")";

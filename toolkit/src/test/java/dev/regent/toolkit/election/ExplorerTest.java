@@ -18,9 +18,17 @@ class ExplorerTest {
         case "SPLIT" -> o.from("SPLIT", Explorer.SPLIT);
         case "RENEWED" -> o.from("RENEWED", Explorer.RENEWED);
         case "QUIET" -> o.from("QUIET", Explorer.QUIET);
+        case "QUIET0" -> o.from("QUIET0", Explorer.quiesced(Explorer.QUIET));
+        case "RENEWED0" -> o.from("RENEWED0", Explorer.quiesced(Explorer.RENEWED));
+        case "LATE_ACK0" -> o.from("LATE_ACK0", Explorer.quiesced(Explorer.LATE_ACK));
+        case "DEBUG" -> o.from("DEBUG", Explorer.concat(Explorer.quiesced(Explorer.RENEWED),
+            System.getProperty("regent.explore.debug").split(";")));
         default -> o;
       };
-      if (p.length > 3) {
+      if (p.length > 4) {
+        o = o.withTimeoutSpan(Integer.parseInt(p[4]));
+      }
+      if (p.length > 3 && !p[3].isEmpty()) {
         o = o.withDefects(EnumSet.of(Defect.valueOf(p[3])));
       }
       var r = new Explorer(o).run();
