@@ -46,7 +46,11 @@ import java.util.TreeSet;
  *   <li><b>deliver</b> any message in flight to a running node (any order: the network may reorder
  *       arbitrarily, identical copies count once as a choice);
  *   <li><b>duplicate</b>: deliver a message and keep a copy in flight (budget per path);
- *   <li><b>lose</b> a message;
+ *   <li><b>lose</b> a message: implicit. Any message may stay in flight forever, which is the
+ *       same as losing it (the invariants never look at messages in flight, and whatever can
+ *       happen without a message can happen with it still in flight), so an explicit "lose m"
+ *       event adds no behaviour, only an event per path ({@code Options.withExplicitLoss} turns
+ *       it on; the scripted starts may use "the network loses every message in flight");
  *   <li><b>tick</b> a running node whose {@code wakeAt} has come;
  *   <li><b>crash</b> a running node (budget per path): it stops; its singleton instances die with
  *       it; messages in flight to it stay in flight (they may reach its next incarnation);
@@ -61,11 +65,14 @@ import java.util.TreeSet;
  *       by its own <b>notify</b> event, so nodes see the change at different times;
  *   <li><b>advance</b> the clock (see below).
  * </ul>
+ * Every event counts one towards the depth, ticks and clock advances included.
  *
  * <h2>Time abstraction</h2>
  * <b>Kept.</b> One global discrete clock; every node's monotonic clock is the global clock. The
  * timings are small integers (the unit is 1 ns of the core's clock: heartbeat 1, lease 3, election
- * timeout min 4, max 4 + span, hand-over timeout 2, drift 0), so all deadlines are integers.
+ * timeout min 4, max 4 + span, hand-over timeout 2, drift 0; in ROLLING3 node a has lease 5 and
+ * timeout min 6), so all deadlines are integers. The default span is 2 (a timeout is 4 or 5);
+ * some defect hunts use 1 (every timeout is exactly 4), which makes timeouts deterministic.
  * <em>advance</em> jumps to the next relevant deadline: the smallest of every running node's
  * {@code wakeAt}, {@code promiseUntil}, {@code graceUntil}, {@code electionDeadline}, a leader's
  * lease deadline, heartbeat due time and hand-over deadline, and every singleton instance's end,
@@ -97,8 +104,9 @@ import java.util.TreeSet;
  * time) older than the largest lease plus a heartbeat interval are encoded by their rank among
  * such old times (the core only adds at most that much to them, or compares them with each
  * other). {@code leaderContactAt} is diagnostic and not encoded. Two states with the same encoding
- * behave the same in every future, so merging them loses nothing but a hash collision (56-bit
- * keys: about 10^-3 for ten million states).
+ * behave the same in every future, so merging them loses nothing but a hash collision (64-bit
+ * keys: a collision among ten million states has a probability of about 3 x 10^-6; a collision
+ * would skip a state, never report a false violation).
  *
  * <h2>Invariants (checked after every event)</h2>
  * <ul>
@@ -116,6 +124,15 @@ import java.util.TreeSet;
  *       (the clock could not advance).
  * </ul>
  * Liveness is not checked.
+ *
+ * <h2>Search</h2>
+ * Depth-first with a visited table that keeps, per state, the smallest depth it was reached at
+ * (a state met again at a smaller depth is expanded again), so every state reachable within the
+ * bound is expanded; per-depth counts are the number of distinct states whose shortest path has
+ * that length. Defect hunts deepen iteratively (1, 2, ...) and stop at the first violation, so the
+ * printed path is a shortest one from the start. A start is the scenario's initial state or the
+ * state a scripted path of events reaches ({@link #LEADER}, {@link #SPLIT}, ...); the scripted
+ * events are checked like any other and printed as part of the path.
  */
 final class Explorer {
 
