@@ -14,7 +14,7 @@ import java.util.Objects;
 /**
  * The failover benchmark's report: a table (min, median, p90, max and the Regent/Pekko ratio of
  * medians per metric and profile) for stdout, and files in a results folder: {@code results.json},
- * {@code results.md} and {@code failover.png} (the failover distributions, embedded by README).
+ * {@code results.md} and {@code failover.svg} (the failover distributions, embedded by README).
  *
  * <p>Rows are grouped by metric, then profile (each in order of first appearance), Regent before
  * Pekko. Statistics use nearest-rank percentiles over the finite values ({@link Stats}): every
@@ -32,11 +32,10 @@ import java.util.Objects;
  *       with its raw values, note, computed statistics ({@code null} without values) and ratio;
  *       layout in {@code ResultsJson};
  *   <li>{@code results.md}: the environment as a list, the same table in Markdown, the legend and
- *       {@code ![failover](failover.png)};
- *   <li>{@code failover.png}: one lane per system and profile for each failover or handover
+ *       {@code ![failover](failover.svg)};
+ *   <li>{@code failover.svg}: one lane per system and profile for each failover or handover
  *       metric, a dot per trial and a bar at the median on a log time axis (see
- *       {@code FailoverChart}). Drawn headless with Java2D; where the JDK cannot render fonts
- *       (no fonts or no libfontconfig installed) its text uses a built-in bitmap font instead.
+ *       {@code FailoverChart}); plain SVG, its text drawn by the viewer.
  * </ul>
  *
  * <p>Contract shared by the benchmark runner and the report writer.
@@ -91,17 +90,12 @@ public final class BenchReport {
   }
 
   /**
-   * Writes results.json, results.md and failover.png into {@code dir} (created if missing),
+   * Writes results.json, results.md and failover.svg into {@code dir} (created if missing),
    * replacing earlier files of those names.
    *
    * @throws java.io.UncheckedIOException if a file cannot be written
    */
   public void writeTo(Path dir) {
-    writeTo(dir, ChartText.detect());
-  }
-
-  /** {@link #writeTo(Path)} with the chart's text drawn by {@code text} (tests force the bitmap). */
-  void writeTo(Path dir, ChartText text) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -109,7 +103,7 @@ public final class BenchReport {
     }
     ResultsJson.write(this, dir);
     ResultsMarkdown.write(this, dir);
-    FailoverChart.write(rows(), dir, text);
+    FailoverChart.write(rows(), dir);
   }
 
   /** The report's rows, in table order. */

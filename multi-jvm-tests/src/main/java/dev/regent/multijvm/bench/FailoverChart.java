@@ -1,13 +1,8 @@
 package dev.regent.multijvm.bench;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.Ellipse2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,34 +12,37 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.TreeMap;
-import javax.imageio.ImageIO;
 
 /**
- * {@code failover.png}: the failover distributions. Every measurement whose metric names a
+ * {@code failover.svg}: the failover distributions. Every measurement whose metric names a
  * failover or handover (crash failover, pause failover, graceful handover) and whose unit is a
  * time gets a lane, grouped by metric, in table order (profile, then Regent before Pekko). Each
  * trial is a dot, the median a bar; the shared time axis is logarithmic (values span about 50 ms
  * to 60 s) with labelled ticks at 1-2-5 steps, 60 s, and gridlines. Regent is blue, Pekko orange
  * (Okabe-Ito colours, distinct for colour-blind readers too). {@value #WIDTH} px wide, about
- * 36 px per lane plus title, legend and axis; white background.
+ * {@value #LANE} px per lane plus title, legend and axis; white background.
  *
- * <p>Drawn with plain Java2D in headless mode and written with ImageIO; text goes through
- * {@link ChartText}, so a machine without usable fonts still gets a readable chart.
+ * <p>Plain SVG text: the viewer (browser, GitHub) draws the text with its own sans-serif font.
+ * Text widths are only estimated, for the layout: labels are right-aligned against the plot and
+ * the other columns leave room to spare. Each lane is a {@code <g class="lane">} holding its
+ * label, one {@code <circle class="trial">} per value (its {@code <title>} shows the value on
+ * hover), a {@code <rect class="median">} and a {@code <text class="stats">}.
  */
 final class FailoverChart {
 
-  static final String FILE = "failover.png";
+  static final String FILE = "failover.svg";
   static final int WIDTH = 1200;
-  static final Color REGENT = new Color(0x0072B2);
-  static final Color PEKKO = new Color(0xD55E00);
-  private static final Color OTHER = new Color(0x555555);
+  static final String REGENT = "#0072B2";
+  static final String PEKKO = "#D55E00";
+  private static final String OTHER = "#555555";
 
-  private static final Color INK = new Color(0x222222);
-  private static final Color MUTED = new Color(0x666666);
-  private static final Color GRID_MAJOR = new Color(0xC4C4C4);
-  private static final Color GRID_MINOR = new Color(0xE8E8E8);
-  private static final Color STRIPE = new Color(0xF3F5F8);
+  private static final String INK = "#222222";
+  private static final String MUTED = "#666666";
+  private static final String GRID_MAJOR = "#C4C4C4";
+  private static final String GRID_MINOR = "#E8E8E8";
+  private static final String STRIPE = "#F3F5F8";
+  private static final String FONT = "Helvetica, Arial, 'DejaVu Sans', 'Liberation Sans', "
+      + "sans-serif";
 
   private static final int PAD = 24;
   static final int PLOT_TOP = 104;
@@ -64,13 +62,6 @@ final class FailoverChart {
   private static final int TICK_SIZE = 12;
 
   private FailoverChart() {}
-
-  /** Set {@code java.awt.headless=true} unless the caller chose: the chart needs no display. */
-  static void ensureHeadless() {
-    if (System.getProperty("java.awt.headless") == null) {
-      System.setProperty("java.awt.headless", "true");
-    }
-  }
 
   /** Whether a measurement is on the chart: a failover or handover metric with a time unit. */
   static boolean charted(Measurement m) {
@@ -92,7 +83,7 @@ final class FailoverChart {
   }
 
   /** The colour of a system's dots, bars and legend swatch. */
-  static Color color(String system) {
+  static String color(String system) {
     return switch (system) {
       case Measurement.REGENT -> REGENT;
       case Measurement.PEKKO -> PEKKO;
@@ -100,12 +91,10 @@ final class FailoverChart {
     };
   }
 
-  static void write(List<ReportRow> rows, Path dir, ChartText text) {
+  static void write(List<ReportRow> rows, Path dir) {
     Path file = dir.resolve(FILE);
     try {
-      if (!ImageIO.write(render(rows, text), "png", file.toFile())) {
-        throw new IOException("no PNG writer in this JDK");
-      }
+      Files.writeString(file, render(rows));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
@@ -118,8 +107,8 @@ final class FailoverChart {
     }
   }
 
-  static BufferedImage render(List<ReportRow> rows, ChartText text) {
-    ensureHeadless();
+  /** The SVG document. */
+  static String render(List<ReportRow> rows) {
     Map<String, List<Lane>> groups = new LinkedHashMap<>();
     Map<String, List<String>> ratios = new LinkedHashMap<>();
     for (ReportRow row : rows) {
@@ -140,27 +129,12 @@ final class FailoverChart {
     int body = groups.isEmpty() ? 3 * LANE
         : groups.size() * HEADER + lanes * LANE + (groups.size() - 1) * GROUP_GAP;
     int height = PLOT_TOP + body + AXIS + BOTTOM;
-
-    BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-          RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, WIDTH, height);
-      new Painter(g, text, groups, ratios, height).paint();
-    } finally {
-      g.dispose();
-    }
-    return image;
+    return new Painter(groups, ratios, height).paint();
   }
 
-  /** Draws one chart; holds the layout. */
+  /** Writes one chart; holds the layout. */
   private static final class Painter {
-    private final Graphics2D g;
-    private final ChartText text;
+    private final StringBuilder svg = new StringBuilder();
     private final Map<String, List<Lane>> groups;
     private final Map<String, List<String>> ratios;
     private final int height;
@@ -169,27 +143,19 @@ final class FailoverChart {
     private final double logLo;
     private final double logHi;
 
-    Painter(Graphics2D g, ChartText text, Map<String, List<Lane>> groups,
-        Map<String, List<String>> ratios, int height) {
-      this.g = g;
-      this.text = text;
+    Painter(Map<String, List<Lane>> groups, Map<String, List<String>> ratios, int height) {
       this.groups = groups;
       this.ratios = ratios;
       this.height = height;
-      int labels = 0;
-      int stats = 0;
-      for (List<Lane> lanes : groups.values()) {
-        for (Lane lane : lanes) {
-          labels = Math.max(labels, labelWidth(lane));
-          stats = Math.max(stats, text.width(g, statsText(lane), TEXT_SIZE, false));
-        }
-      }
-      this.x0 = PAD + Math.min(Math.max(labels, 120), MAX_LABEL) + 16;
-      this.x1 = WIDTH - PAD - Math.max(stats, 110) - 16;
+      double labels = 0;
+      double stats = 0;
       double min = Double.POSITIVE_INFINITY;
       double max = 0;
       for (List<Lane> lanes : groups.values()) {
         for (Lane lane : lanes) {
+          labels = Math.max(labels, width(lane.m().profile(), TEXT_SIZE, false) + 6
+              + width(lane.m().system(), TEXT_SIZE, true));
+          stats = Math.max(stats, width(statsText(lane), TEXT_SIZE, false));
           for (double v : lane.millis()) {
             if (v > 0) {
               min = Math.min(min, v);
@@ -198,19 +164,28 @@ final class FailoverChart {
           }
         }
       }
+      this.x0 = PAD + (int) Math.min(Math.max(labels, 120), MAX_LABEL) + 16;
+      this.x1 = WIDTH - PAD - (int) Math.max(stats, 110) - 16;
       this.logLo = Math.log10(niceDown(Math.min(min, 50) / 1.25));
       this.logHi = Math.log10(niceUp(Math.max(max * 1.15, 75_000)));
     }
 
-    void paint() {
+    String paint() {
+      svg.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+      svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
+          .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(WIDTH)
+          .append(' ').append(height).append("\" font-family=\"").append(FONT)
+          .append("\" font-size=\"").append(TEXT_SIZE).append("\">\n");
+      svg.append("<title>Failover and handover time: Regent vs Pekko Cluster Singleton</title>\n");
+      rect(0, 0, WIDTH, height, "#FFFFFF");
       title();
       legend();
       int plotBottom = height - AXIS - BOTTOM;
       List<double[]> ticks = ticks();
       if (groups.isEmpty()) {
         grid(ticks, PLOT_TOP, plotBottom);
-        text.draw(g, "No failover or handover measurements in this run.", x0 + 12,
-            PLOT_TOP + LANE + 18, TEXT_SIZE, false, MUTED);
+        text(x0 + 12, PLOT_TOP + LANE + 18, "", "fill=\"" + MUTED + "\"",
+            "No failover or handover measurements in this run.");
       }
       int y = PLOT_TOP;
       for (Map.Entry<String, List<Lane>> group : groups.entrySet()) {
@@ -225,8 +200,7 @@ final class FailoverChart {
         }
         for (int i = 0; i < lanes.size(); i++) {
           if (profiles.indexOf(lanes.get(i).m().profile()) % 2 == 0) {
-            g.setColor(STRIPE);
-            g.fillRect(PAD, y + i * LANE, WIDTH - 2 * PAD, LANE);
+            rect(PAD, y + i * LANE, WIDTH - 2 * PAD, LANE, STRIPE);
           }
         }
         grid(ticks, y, y + lanes.size() * LANE);
@@ -237,65 +211,72 @@ final class FailoverChart {
         y += GROUP_GAP;
       }
       axis(ticks, plotBottom);
+      svg.append("</svg>\n");
+      return svg.toString();
     }
 
     private void title() {
-      text.draw(g, "Failover and handover time: Regent vs Pekko Cluster Singleton", PAD, 34,
-          TITLE_SIZE, true, INK);
-      text.draw(g, "Log time axis; lower is better. Right column: median and number of trials.",
-          PAD, 58, TEXT_SIZE, false, MUTED);
+      text(PAD, 34, "title", "font-size=\"" + TITLE_SIZE + "\" font-weight=\"bold\" fill=\""
+          + INK + "\"", "Failover and handover time: Regent vs Pekko Cluster Singleton");
+      text(PAD, 58, "", "fill=\"" + MUTED + "\"",
+          "Log time axis; lower is better. Right column: median and number of trials.");
     }
 
     private void legend() {
-      int x = PAD;
+      svg.append("<g class=\"legend\">\n");
       int baseline = 86;
+      double x = PAD;
       for (String system : List.of(Measurement.REGENT, Measurement.PEKKO)) {
-        g.setColor(color(system));
-        g.fillRect(x, baseline - 11, 12, 12);
-        x += 18;
-        text.draw(g, system, x, baseline, TEXT_SIZE, true, INK);
-        x += text.width(g, system, TEXT_SIZE, true) + 24;
+        rect(x, baseline - 11, 12, 12, color(system));
+        text(x + 18, baseline, "", "font-weight=\"bold\" fill=\"" + INK + "\"", system);
+        x += 18 + width(system, TEXT_SIZE, true) + 28;
       }
-      dot(x + 6, baseline - 5, MUTED);
-      x += 18;
-      text.draw(g, "one trial", x, baseline, TEXT_SIZE, false, INK);
-      x += text.width(g, "one trial", TEXT_SIZE, false) + 24;
+      dot(x + 6, baseline - 5, MUTED, null);
+      text(x + 18, baseline, "", "fill=\"" + INK + "\"", "one trial");
+      x += 18 + width("one trial", TEXT_SIZE, false) + 28;
       medianBar(x + 2, baseline - 5, 8, INK);
-      x += 12;
-      text.draw(g, "median", x, baseline, TEXT_SIZE, false, INK);
+      text(x + 12, baseline, "", "fill=\"" + INK + "\"", "median");
+      svg.append("</g>\n");
     }
 
     private void header(String metric, int y) {
       int baseline = y + 21;
-      text.draw(g, metric, PAD, baseline, HEADER_SIZE, true, INK);
+      svg.append("<text class=\"metric\" x=\"").append(PAD).append("\" y=\"").append(baseline)
+          .append("\"><tspan font-size=\"").append(HEADER_SIZE).append("\" font-weight=\"bold\" ")
+          .append("fill=\"").append(INK).append("\">").append(escape(metric)).append("</tspan>");
       List<String> r = ratios.get(metric);
       if (r != null) {
-        int x = PAD + text.width(g, metric, HEADER_SIZE, true) + 16;
-        text.draw(g, "Regent/Pekko median: " + String.join(", ", r), x, baseline, TEXT_SIZE,
-            false, MUTED);
+        svg.append("<tspan dx=\"16\" fill=\"").append(MUTED).append("\">")
+            .append(escape("Regent/Pekko median: " + String.join(", ", r))).append("</tspan>");
       }
+      svg.append("</text>\n");
     }
 
     private void lane(Lane lane, int top) {
       Measurement m = lane.m();
       int cy = top + LANE / 2;
       int baseline = cy + 5;
-      Color color = color(m.system());
-      int systemWidth = text.width(g, m.system(), TEXT_SIZE, true);
-      text.draw(g, m.system(), x0 - 16 - systemWidth, baseline, TEXT_SIZE, true, color);
-      String profile = fit(m.profile(), MAX_LABEL - 8 - systemWidth, false);
-      text.draw(g, profile, x0 - 16 - systemWidth - 8
-          - text.width(g, profile, TEXT_SIZE, false), baseline, TEXT_SIZE, false, MUTED);
+      String color = color(m.system());
+      svg.append("<g class=\"lane\">\n");
+      // Right-aligned against the plot, so the label fits whatever font the viewer has.
+      svg.append("<text class=\"label\" x=\"").append(x0 - 16).append("\" y=\"").append(baseline)
+          .append("\" text-anchor=\"end\"><tspan fill=\"").append(MUTED).append("\">")
+          .append(escape(cut(m.profile(), 40))).append("</tspan><tspan dx=\"6\" ")
+          .append("font-weight=\"bold\" fill=\"").append(color).append("\">")
+          .append(escape(m.system())).append("</tspan></text>\n");
       Optional<Stats> stats = Stats.of(Arrays.stream(lane.millis()).boxed().toList());
       if (stats.isEmpty()) {
         String note = lane.row().note();
         String why = note.equals("no values") ? "no trials" : "no trials (" + note + ")";
-        text.draw(g, fit(why, x1 - x0 - 24, false), x0 + 12, baseline, TEXT_SIZE, false, MUTED);
+        text(x0 + 12, baseline, "stats", "fill=\"" + MUTED + "\"",
+            cut(why, (int) ((x1 - x0 - 24) / (TEXT_SIZE * 0.56))));
+        svg.append("</g>\n");
         return;
       }
-      double[] xs = Arrays.stream(lane.millis()).map(this::x).sorted().toArray();
+      double[] sorted = Arrays.stream(lane.millis()).sorted().toArray();
       List<double[]> placed = new ArrayList<>();
-      for (double x : xs) {
+      for (double v : sorted) {
+        double x = x(v);
         int dy = 0;
         for (int candidate : SWARM) {
           boolean free = true;
@@ -313,68 +294,73 @@ final class FailoverChart {
           }
         }
         placed.add(new double[] {x, dy});
-        dot(x, cy + dy, color);
+        dot(x, cy + dy, color, m.system() + " " + m.profile() + ", " + m.metric() + ": "
+            + Formats.duration(v));
       }
       medianBar(x(stats.get().median()), cy, LANE / 2 - 4, color);
-      text.draw(g, statsText(lane), x1 + 16, baseline, TEXT_SIZE, false, INK);
+      text(x1 + 16, baseline, "stats", "fill=\"" + INK + "\"", statsText(lane));
+      svg.append("</g>\n");
     }
 
-    private void dot(double cx, double cy, Color color) {
-      Ellipse2D circle = new Ellipse2D.Double(cx - DOT_RADIUS, cy - DOT_RADIUS, 2 * DOT_RADIUS,
-          2 * DOT_RADIUS);
-      g.setColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 96));
-      g.fill(circle);
-      g.setColor(color);
-      g.setStroke(new BasicStroke(1.4f));
-      g.draw(circle);
+    private void dot(double cx, double cy, String color, String title) {
+      svg.append("<circle class=\"trial\" cx=\"").append(num(cx)).append("\" cy=\"")
+          .append(num(cy)).append("\" r=\"").append(num(DOT_RADIUS)).append("\" fill=\"")
+          .append(color).append("\" fill-opacity=\"0.38\" stroke=\"").append(color)
+          .append("\" stroke-width=\"1.4\"");
+      if (title == null) {
+        svg.append("/>\n");
+      } else {
+        svg.append("><title>").append(escape(title)).append("</title></circle>\n");
+      }
     }
 
-    /** A vertical bar, {@code 2 * half} tall, in the exact colour with a white edge. */
-    private void medianBar(double cx, int cy, int half, Color color) {
-      int x = (int) Math.round(cx);
-      g.setColor(Color.WHITE);
-      g.fillRect(x - 3, cy - half - 1, 6, 2 * half + 2);
-      g.setColor(color);
-      g.fillRect(x - 2, cy - half, 4, 2 * half);
+    /** A vertical bar, {@code 2 * half} tall and 4 wide, in the exact colour with a white edge. */
+    private void medianBar(double cx, double cy, int half, String color) {
+      svg.append("<rect class=\"median\" x=\"").append(num(cx - 2)).append("\" y=\"")
+          .append(num(cy - half)).append("\" width=\"4\" height=\"").append(2 * half)
+          .append("\" fill=\"").append(color).append("\" stroke=\"#FFFFFF\" stroke-width=\"1\"/>\n");
     }
 
     private void grid(List<double[]> ticks, int top, int bottom) {
       for (double[] tick : ticks) {
-        g.setColor(tick[1] > 0 ? GRID_MAJOR : GRID_MINOR);
-        int x = (int) Math.round(x(tick[0]));
-        g.fillRect(x, top, 1, bottom - top);
+        double x = x(tick[0]);
+        svg.append("<line x1=\"").append(num(x)).append("\" y1=\"").append(top)
+            .append("\" x2=\"").append(num(x)).append("\" y2=\"").append(bottom)
+            .append("\" stroke=\"").append(tick[1] > 0 ? GRID_MAJOR : GRID_MINOR).append("\"/>\n");
       }
     }
 
     private void axis(List<double[]> ticks, int top) {
       int y = top + 4;
-      g.setColor(MUTED);
-      g.fillRect(x0, y, x1 - x0 + 1, 1);
+      svg.append("<g class=\"axis\">\n");
+      svg.append("<line x1=\"").append(x0).append("\" y1=\"").append(y).append("\" x2=\"")
+          .append(x1).append("\" y2=\"").append(y).append("\" stroke=\"").append(MUTED)
+          .append("\"/>\n");
       // Major ticks are labelled first; a minor label is left out where it would touch another.
-      List<int[]> taken = new ArrayList<>();
-      TreeMap<Double, double[]> byPriority = new TreeMap<>();
-      for (double[] tick : ticks) {
-        byPriority.put((tick[1] > 0 ? 0 : 1e9) + tick[0], tick);
-      }
-      for (double[] tick : byPriority.values()) {
+      List<double[]> byPriority = new ArrayList<>(ticks.stream().filter(t -> t[1] > 0).toList());
+      byPriority.addAll(ticks.stream().filter(t -> t[1] == 0).toList());
+      List<double[]> taken = new ArrayList<>();
+      for (double[] tick : byPriority) {
         boolean major = tick[1] > 0;
-        int x = (int) Math.round(x(tick[0]));
-        g.setColor(major ? MUTED : GRID_MAJOR);
-        g.fillRect(x, y, 1, major ? 6 : 4);
+        double x = x(tick[0]);
+        svg.append("<line x1=\"").append(num(x)).append("\" y1=\"").append(y).append("\" x2=\"")
+            .append(num(x)).append("\" y2=\"").append(y + (major ? 6 : 4)).append("\" stroke=\"")
+            .append(major ? MUTED : GRID_MAJOR).append("\"/>\n");
         String label = Formats.tick(tick[0]);
-        int w = text.width(g, label, TICK_SIZE, major);
-        int left = x - w / 2;
-        int right = left + w;
+        double w = width(label, TICK_SIZE, major);
+        double left = x - w / 2;
+        double right = x + w / 2;
         if (left < PAD || right > WIDTH - PAD
             || taken.stream().anyMatch(t -> left < t[1] + 14 && right > t[0] - 14)) {
           continue;
         }
-        taken.add(new int[] {left, right});
-        text.draw(g, label, left, y + 20, TICK_SIZE, major, major ? INK : MUTED);
+        taken.add(new double[] {left, right});
+        text(x, y + 20, "tick", "text-anchor=\"middle\" font-size=\"" + TICK_SIZE + "\""
+            + (major ? " font-weight=\"bold\" fill=\"" + INK : " fill=\"" + MUTED) + "\"", label);
       }
-      String title = "time (log scale)";
-      text.draw(g, title, (x0 + x1 - text.width(g, title, TEXT_SIZE, false)) / 2, y + 44,
-          TEXT_SIZE, false, MUTED);
+      text((x0 + x1) / 2.0, y + 44, "", "text-anchor=\"middle\" fill=\"" + MUTED + "\"",
+          "time (log scale)");
+      svg.append("</g>\n");
     }
 
     /** Tick values in ms with 1 for major (a power of ten, or 60 s) and 0 for minor (2, 5). */
@@ -402,27 +388,60 @@ final class FailoverChart {
       return x0 + (log - logLo) / (logHi - logLo) * (x1 - x0);
     }
 
-    /** {@code s}, cut and ended with "..." if wider than {@code max} pixels. */
-    private String fit(String s, int max, boolean bold) {
-      if (text.width(g, s, TEXT_SIZE, bold) <= max) {
-        return s;
+    private void text(double x, double y, String cls, String attributes, String content) {
+      svg.append("<text");
+      if (!cls.isEmpty()) {
+        svg.append(" class=\"").append(cls).append('"');
       }
-      String cut = s;
-      while (!cut.isEmpty() && text.width(g, cut + "...", TEXT_SIZE, bold) > max) {
-        cut = cut.substring(0, cut.length() - 1);
-      }
-      return cut.stripTrailing() + "...";
+      svg.append(" x=\"").append(num(x)).append("\" y=\"").append(num(y)).append("\" ")
+          .append(attributes).append('>').append(escape(content)).append("</text>\n");
     }
 
-    private int labelWidth(Lane lane) {
-      return text.width(g, lane.m().profile(), TEXT_SIZE, false) + 8
-          + text.width(g, lane.m().system(), TEXT_SIZE, true);
+    private void rect(double x, double y, double w, double h, String fill) {
+      svg.append("<rect x=\"").append(num(x)).append("\" y=\"").append(num(y)).append("\" width=\"")
+          .append(num(w)).append("\" height=\"").append(num(h)).append("\" fill=\"").append(fill)
+          .append("\"/>\n");
     }
 
-    private String statsText(Lane lane) {
+    private static String statsText(Lane lane) {
       Optional<Stats> s = Stats.of(Arrays.stream(lane.millis()).boxed().toList());
       return s.map(st -> Formats.duration(st.median()) + "  n=" + st.n()).orElse("n=0");
     }
+  }
+
+  /**
+   * About how wide {@code text} is in a common sans-serif font, in pixels: for the layout only
+   * (the viewer chooses the font), erring wide.
+   */
+  static double width(String text, int size, boolean bold) {
+    return text.length() * size * (bold ? 0.62 : 0.56);
+  }
+
+  /** {@code s}, cut to {@code max} characters and ended with "…" if longer. */
+  static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, Math.max(0, max - 1)).stripTrailing() + "…";
+  }
+
+  /** {@code v} for an attribute: at most one decimal, a dot, no exponent. */
+  static String num(double v) {
+    long tenths = Math.round(v * 10);
+    return tenths % 10 == 0 ? Long.toString(tenths / 10)
+        : String.format(Locale.ROOT, "%.1f", tenths / 10.0);
+  }
+
+  /** {@code s} as XML character data or attribute value. */
+  static String escape(String s) {
+    StringBuilder out = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '"' -> out.append("&quot;");
+        default -> out.append(c < 0x20 && c != '\t' ? ' ' : c);
+      }
+    }
+    return out.toString();
   }
 
   /** The largest 1-2-5 step value at most {@code v}. */

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * {@code results.md}: a title, the environment as a list, the results table (one row per
  * measurement, the columns of the stdout table), the legend, and the failover chart
- * ({@code ![failover](failover.png)}, next to it in the same folder).
+ * ({@code ![failover](failover.svg)}, next to it in the same folder).
  */
 final class ResultsMarkdown {
 

@@ -26,7 +26,7 @@ class BenchReportFilesTest {
 
   private Path written(BenchReport report) {
     Path dir = tmp.resolve("nested/results"); // does not exist yet
-    report.writeTo(dir, BitmapFont.INSTANCE);
+    report.writeTo(dir);
     return dir;
   }
 
@@ -34,7 +34,7 @@ class BenchReportFilesTest {
   void writeToCreatesTheFolderWithTheThreeFiles() throws Exception {
     Path dir = written(BenchReport.of(SampleMeasurements.fullRun(),
         SampleMeasurements.environment()));
-    assertEquals(List.of("failover.png", "results.json", "results.md"),
+    assertEquals(List.of("failover.svg", "results.json", "results.md"),
         Files.list(dir).map(p -> p.getFileName().toString()).sorted().toList());
   }
 
@@ -138,7 +138,7 @@ class BenchReportFilesTest {
     assertTrue(odd.contains("odd \\| metric") && odd.contains("a \\*note\\* with \\| a pipe"));
 
     assertTrue(md.contains("Regent/Pekko = Regent's median ÷ Pekko's median"), md);
-    assertTrue(md.contains("\n![failover](failover.png)\n"), md);
+    assertTrue(md.contains("\n![failover](failover.svg)\n"), md);
     assertFalse(md.contains("\r"));
   }
 }

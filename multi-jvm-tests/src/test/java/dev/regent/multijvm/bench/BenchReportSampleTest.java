@@ -7,9 +7,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo: writes a report of synthetic results to {@code target/bench-report-sample/} (and the
- * same with the bitmap font to {@code target/bench-report-sample/bitmap-font/}) and prints its
- * table, to look at the files by hand.
+ * The demo: writes a report of synthetic results to {@code target/bench-report-sample/} and prints
+ * its table, to look at the files by hand.
  */
 class BenchReportSampleTest {
 
@@ -19,11 +18,9 @@ class BenchReportSampleTest {
         SampleMeasurements.environment());
     Path dir = Path.of("target", "bench-report-sample");
     report.writeTo(dir);
-    report.writeTo(dir.resolve("bitmap-font"), BitmapFont.INSTANCE);
     System.out.println(report.table());
-    System.out.println("Sample report (" + ChartText.detect().name() + "): "
-        + dir.toAbsolutePath());
-    for (String file : new String[] {"results.json", "results.md", "failover.png"}) {
+    System.out.println("Sample report: " + dir.toAbsolutePath());
+    for (String file : new String[] {"results.json", "results.md", "failover.svg"}) {
       assertTrue(Files.size(dir.resolve(file)) > 0, file);
     }
   }

@@ -63,7 +63,7 @@ class FailoverBenchmarkTest {
     for (var m : r.measurements()) {
       assertTrue(r.table().contains(m.metric()), "table has a row for " + m.metric());
     }
-    for (String f : List.of("results.json", "results.md", "failover.png")) {
+    for (String f : List.of("results.json", "results.md", "failover.svg")) {
       assertTrue(Files.size(r.outDir().resolve(f)) > 0, f);
     }
   }
