@@ -25,11 +25,14 @@ usage: ./bench.sh [options]
   --quick                    2 trials per cluster (Pekko default 1), 1 throughput run: ~8 min
   --out DIR                  results folder (default multi-jvm-tests/target/benchmark/<time>)
   --offline                  pass -o to Maven (everything already in ~/.m2)
+  --redraw DIR               run nothing: write results.md and failover.svg in DIR again from
+                             DIR/results.json (e.g. --redraw docs/benchmark after a chart change)
 EOF
 }
 
 props=()
 out=""
+redraw=""
 mvn_flags=(-B)
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -53,10 +56,23 @@ while [ $# -gt 0 ]; do
       shift ;;
     --out) out="$2"; shift 2 ;;
     --offline) mvn_flags+=(-o); shift ;;
+    --redraw) redraw="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
+
+if [ -n "$redraw" ]; then
+  if [ ! -f "$redraw/results.json" ]; then
+    echo "bench: no $redraw/results.json" >&2
+    exit 2
+  fi
+  redraw="$(cd "$redraw" && pwd)"
+  mvn "${mvn_flags[@]}" -q -pl multi-jvm-tests -am test \
+    -Dtest=BenchReportRedrawTest#redraw -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dregent.bench.redraw="$redraw"
+  exit 0
+fi
 
 if [ -z "$out" ]; then
   out="multi-jvm-tests/target/benchmark/$(date +%Y%m%d-%H%M%S)"
@@ -81,7 +97,7 @@ else
   grep '^SUMMARY ' "$out/mvn.log" || true
 fi
 echo
-echo "bench: results in $out (trials.txt: every value; results.json, results.md, failover.png:"
+echo "bench: results in $out (trials.txt: every value; results.json, results.md, failover.svg:"
 echo "       the report; node logs under multi-jvm-tests/target/node-logs/bench-*)"
 if [ "$status" -ne 0 ]; then
   echo "bench: the run failed (Maven status $status); see $out/mvn.log" >&2

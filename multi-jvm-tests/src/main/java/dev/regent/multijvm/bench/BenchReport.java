@@ -62,6 +62,17 @@ public final class BenchReport {
     return new BenchReport(measurements, environment);
   }
 
+  /**
+   * The report of an earlier run, from its {@code results.json}: {@code read(dir.resolve(
+   * "results.json")).writeTo(dir)} writes that run's results.md and failover.svg again (and the
+   * same results.json), e.g. after a change to the chart ({@code ./bench.sh --redraw DIR}).
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be read or is not a results.json
+   */
+  public static BenchReport read(Path resultsJson) {
+    return ResultsJson.read(resultsJson);
+  }
+
   public List<Measurement> measurements() {
     return measurements;
   }

@@ -1,5 +1,6 @@
 package dev.regent.multijvm.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +9,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * {@code results.json}: pretty-printed, for scripts and later comparison.
@@ -29,6 +34,10 @@ import java.nio.file.Path;
  *
  * <p>Non-finite raw values (if a runner ever passes one) are written as the strings
  * {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}, Jackson's default.
+ *
+ * <p>{@link #read} takes a report back from such a file (the environment and the measurements;
+ * legend, statistics and ratios are computed again), to write the report files again from an
+ * earlier run.
  */
 final class ResultsJson {
 
@@ -76,6 +85,35 @@ final class ResultsJson {
       }
     }
     return root;
+  }
+
+  /**
+   * The report that wrote {@code file}.
+   *
+   * @throws UncheckedIOException if the file cannot be read or is not a results.json
+   */
+  static BenchReport read(Path file) {
+    try {
+      JsonNode root = MAPPER.readTree(file.toFile());
+      Map<String, String> env = new LinkedHashMap<>();
+      root.required("environment").properties()
+          .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+      List<Measurement> measurements = new ArrayList<>();
+      for (JsonNode node : root.required("measurements")) {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode v : node.required("values")) {
+          values.add(v.isNumber() ? v.asDouble() : Double.parseDouble(v.asText()));
+        }
+        measurements.add(new Measurement(node.required("metric").asText(),
+            node.required("unit").asText(), node.required("higherIsBetter").asBoolean(),
+            node.required("system").asText(), node.required("profile").asText(), values,
+            node.path("note").asText("")));
+      }
+      return BenchReport.of(measurements, env);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UncheckedIOException("cannot read " + file,
+          e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+    }
   }
 
   static void write(BenchReport report, Path dir) {
