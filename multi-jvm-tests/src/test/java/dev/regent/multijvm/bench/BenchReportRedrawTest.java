@@ -1,6 +1,7 @@
 package dev.regent.multijvm.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Writing a report again from its results.json ({@link BenchReport#read}).
  *
  * <ul>
- *   <li>{@link #aReportReadBackFromItsJsonWritesTheSameJson}: the round trip is exact;
+ *   <li>{@link #committedResultsAreWhatTheWriterMakesOfTheirJson}: the files in docs/benchmark/
+ *       (embedded by README and docs/BENCHMARK.md) are exactly what the current report writer
+ *       makes of the committed results.json, so a change to the chart or the table shows up there;
  *   <li>{@link #redraw}: the tool, opt-in with {@code -Dregent.bench.redraw=DIR} (an absolute path;
  *       {@code ./bench.sh --redraw DIR}): rewrites results.json, results.md and failover.svg in
  *       DIR from DIR/results.json. Runs no benchmark.
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BenchReportRedrawTest {
 
+  private static final Path COMMITTED = Path.of("..", "docs", "benchmark");
   private static final List<String> FILES = List.of("results.json", "results.md", "failover.svg");
 
   @TempDir
@@ -42,6 +46,18 @@ class BenchReportRedrawTest {
     for (String file : FILES) {
       assertEquals(Files.readString(tmp.resolve("a").resolve(file)),
           Files.readString(tmp.resolve("b").resolve(file)), file);
+    }
+  }
+
+  @Test
+  void committedResultsAreWhatTheWriterMakesOfTheirJson() throws Exception {
+    assertTrue(Files.isRegularFile(COMMITTED.resolve("results.json")),
+        COMMITTED.toAbsolutePath().toString());
+    BenchReport.read(COMMITTED.resolve("results.json")).writeTo(tmp);
+    for (String file : FILES) {
+      assertEquals(Files.readString(tmp.resolve(file)),
+          Files.readString(COMMITTED.resolve(file)),
+          "docs/benchmark/" + file + " is stale: run ./bench.sh --redraw docs/benchmark");
     }
   }
 
