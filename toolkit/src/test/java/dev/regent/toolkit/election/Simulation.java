@@ -425,11 +425,13 @@ final class Simulation {
           // Quiescent once the handler that is running (if any) returns, within stop-timeout.
           long quietAt = now + (rnd.nextInt(10) < 7 ? 0 : rnd.nextLong(stopTimeout()));
           history.instanceSuspended(instance, quietAt);
+          count("hosting.suspended");
           log(node, "singleton of term " + d.term() + " suspended, quiescent in "
               + ms(quietAt - now));
         }
         case RESUME -> {
           history.instanceResumed(now, instance);
+          count("hosting.resumed");
           log(node, "singleton of term " + d.term() + " resumes");
         }
         case BEGIN_STOP -> beginStop(d);
