@@ -8,6 +8,9 @@ import dev.regent.singleton.SingletonLifecycleListener;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.hosting.HostingDecision;
+import dev.regent.toolkit.hosting.HostingRule;
+import dev.regent.toolkit.hosting.HostingState;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.logging.RateLimitedLog;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
@@ -19,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
@@ -41,7 +43,9 @@ import org.slf4j.Logger;
  * becomes leader with a lease, suspends it while the lease is not valid, and makes sure it has
  * terminated before another node can host.
  *
- * <p>The whole policy is re-evaluated after every event ({@link #reconcile}). The instance of term
+ * <p>The whole policy is re-evaluated after every event ({@link #reconcile}); the decisions are
+ * the toolkit's pure {@link HostingRule} (the election simulator runs the same code), and this
+ * class carries them out: spawning, the suspension gate, timers, messages. The instance of term
  * T runs while this node leads T, the node is not shutting down, and the instance of T has not
  * stopped on its own. Within that, it is <em>active</em> (messages reach its behavior) iff the
  * lease of T has more than {@code stop-timeout + lease-margin} (+ one tick) left; otherwise it is
@@ -91,7 +95,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    */
   public record StopForHandOver(ActorRef<Done> replyTo) {}
 
-  private record LeaseCheck() {}
+  /** The rule's {@link HostingDecision#recheckAt}: the lease runs low, or max-suspension passed. */
+  private record Recheck() {}
 
   private record HardStop(ActorRef<?> instance) {}
 
@@ -99,14 +104,11 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private record Announce() {}
 
-  private record SuspensionBound() {}
-
   private record SuspensionOverdue() {}
 
-  private static final Object LEASE_CHECK = "lease-check";
+  private static final Object RECHECK = "recheck";
   private static final Object HARD_STOP = "hard-stop";
   private static final Object ANNOUNCE = "announce";
-  private static final Object SUSPENSION_BOUND = "suspension-bound";
   private static final Object SUSPENSION_OVERDUE = "suspension-overdue";
 
   /**
@@ -124,45 +126,42 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private final TimerScheduler<Object> timers;
   private final Logger log;
   private final NodeId self;
-  private final long stopBudgetNanos;
   /**
-   * Pekko's timers fire on scheduler ticks, so up to one tick late; every deadline is scheduled one
-   * tick early so lateness never eats into the lease margin.
+   * When to start, suspend, resume and stop the instance. Pekko's timers fire on scheduler ticks,
+   * so up to one tick late: the rule decides every deadline one tick early so lateness never eats
+   * into the lease margin.
    */
-  private final long tickNanos;
+  private final HostingRule rule;
   private final BoundedBuffer<Object> buffer;
   /** Announcements need cluster membership; a local system (unit tests) has none. */
   private final boolean isCluster;
   /** {@link #UNSAFE_KEEP_AFTER_LEASE_LOSS}: off except in tests that must see S3 broken. */
   private final boolean unsafeKeepAfterLeaseLoss;
-  private final long maxSuspensionNanos;
 
-  // What the election has told this node.
-  private OptionalLong leaderTerm = OptionalLong.empty();
-  private long leaseDeadlineNanos;
+  /**
+   * What the election has told this node and the instance's state, as the {@link HostingRule}
+   * sees it: the lease, the instance's term and whether it runs, is suspended or is stopping, the
+   * finished term, the shutdown.
+   */
+  private HostingState state = HostingState.INITIAL;
   private Optional<Address> leaderElsewhere = Optional.empty();
 
   // The instance.
   private ActorRef<Object> instance;
-  private long instanceTerm;
   private FencingToken instanceToken;
   /** The instance's gate: closed while it is suspended. */
   private SuspensionGate gate;
-  /** The instance is suspended (its gate closed): its lease of this term is not valid. */
+  /**
+   * The instance's gate is closed (it was suspended and not resumed; stays true while a suspended
+   * instance is being stopped).
+   */
   private boolean suspended;
   /**
    * The instance acknowledged the suspension: no handler of it runs (see class comment). Only
    * then is the listener told SUSPENDED (and later RESUMED).
    */
   private boolean suspensionAcknowledged;
-  private long suspendedAtNanos;
-  /** The last known lease deadline of the instance's term (kept after stepping down). */
-  private long instanceLeaseDeadlineNanos;
-  private boolean stopping;
-  /** A term whose instance stopped by itself: not restarted until leadership changes. */
-  private OptionalLong finishedTerm = OptionalLong.empty();
 
-  private boolean shuttingDown;
   /** At most one warning per 10 s while the buffer overflows; the counter has the total. */
   private RateLimitedLog dropLog;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
@@ -186,15 +185,15 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     this.stats = stats;
     this.log = ctx.getLog();
     this.self = source.selfId();
-    this.stopBudgetNanos = settings.stopBudget().toNanos();
-    this.tickNanos = ctx.getSystem().settings().config()
+    long tickNanos = ctx.getSystem().settings().config()
         .getDuration("pekko.scheduler.tick-duration").toNanos();
+    this.rule = new HostingRule(settings.stopTimeout().toNanos(),
+        settings.leaseMargin().toNanos(), tickNanos, settings.maxSuspension().toNanos());
     this.buffer = new BoundedBuffer<>(settings.bufferSize());
     this.isCluster = ((ExtendedActorSystem) ctx.getSystem().classicSystem()).provider()
         instanceof ClusterActorRefProvider;
     this.unsafeKeepAfterLeaseLoss =
         ctx.getSystem().settings().config().getBoolean(UNSAFE_KEEP_AFTER_LEASE_LOSS);
-    this.maxSuspensionNanos = settings.maxSuspension().toNanos();
     if (unsafeKeepAfterLeaseLoss) {
       log.error("{} = on: singleton [{}] will keep running after this node loses its leadership"
           + " or lease. TEST ONLY: this breaks the one-instance guarantee (S3).",
@@ -211,15 +210,12 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         .onMessage(SteppedDown.class, this::onSteppedDown)
         .onMessage(LeaderKnown.class, this::onLeaderKnown)
         .onMessage(LeaderLost.class, this::onLeaderLost)
-        .onMessage(LeaseCheck.class, m -> onLeaseCheck())
+        .onMessage(Recheck.class, m -> onRecheck())
         .onMessage(HardStop.class, this::onHardStop)
         .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
         .onMessage(StopForShutdown.class, this::onStopForShutdown)
         .onMessage(StopForHandOver.class, this::onStopForHandOver)
         .onMessage(SuspensionInterceptor.Acknowledged.class, this::onSuspensionAcknowledged)
-        .onMessage(SuspensionBound.class,
-            m -> reconcile("suspended for longer than max-suspension (" + settings.maxSuspension()
-                + ")"))
         .onMessage(SuspensionOverdue.class, m -> onSuspensionOverdue())
         .onMessage(Announce.class, m -> {
           announce();
@@ -235,38 +231,36 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
 
   private Behavior<Object> onBecameLeader(BecameLeader e) {
     // A finished term stays finished (the instance stopped by itself, or it is being handed over).
-    if (finishedTerm.isPresent() && finishedTerm.getAsLong() != e.term()) {
-      finishedTerm = OptionalLong.empty();
-    }
-    leaderTerm = OptionalLong.of(e.term());
-    leaseDeadlineNanos = e.leaseDeadlineNanos();
+    state = state.leaseAcquired(e.term(), e.leaseDeadlineNanos());
     leaderElsewhere = Optional.empty();
     return reconcile("became leader of term " + e.term());
   }
 
   private Behavior<Object> onLeaseRenewed(LeaseRenewed e) {
-    if (leaderTerm.isPresent() && leaderTerm.getAsLong() == e.term()) {
-      leaseDeadlineNanos = e.leaseDeadlineNanos();
-    }
+    state = state.leaseRenewed(e.term(), e.leaseDeadlineNanos());
     return reconcile("lease renewed");
   }
 
   /**
-   * The lease is about to run low. The renewal may already be known to the election but still on
-   * its way to this mailbox (a busy node): the election's snapshot is authoritative and events
-   * only follow it, so a later deadline for the same term there is used rather than stopping.
+   * The rule's recheck time: the lease is about to run low, or the suspension has lasted
+   * max-suspension. The renewal may already be known to the election but still on its way to this
+   * mailbox (a busy node): the election's snapshot is authoritative and events only follow it, so
+   * a later deadline for the same term there is used rather than suspending.
    */
-  private Behavior<Object> onLeaseCheck() {
+  private Behavior<Object> onRecheck() {
+    String why = state.instance() == HostingState.Instance.SUSPENDED
+        ? "suspended for longer than max-suspension (" + settings.maxSuspension() + ")"
+        : "lease about to end without renewal";
     Leadership now = source.current();
-    if (leaderTerm.isPresent() && now.isLeader() && now.term() == leaderTerm.getAsLong()
-        && now.leaseDeadlineNanos() - leaseDeadlineNanos > 0) {
-      leaseDeadlineNanos = now.leaseDeadlineNanos();
+    if (state.leading() && now.isLeader() && now.term() == state.leaderTerm()
+        && now.leaseDeadlineNanos() - state.leaseDeadline() > 0) {
+      state = state.leaseRenewed(state.leaderTerm(), now.leaseDeadlineNanos());
     }
-    return reconcile("lease about to end without renewal");
+    return reconcile(why);
   }
 
   private Behavior<Object> onSteppedDown(SteppedDown e) {
-    leaderTerm = OptionalLong.empty();
+    state = state.notLeader();
     return reconcile("stepped down from term " + e.term() + " (" + e.reason() + ")");
   }
 
@@ -276,19 +270,19 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       leaderElsewhere = Optional.empty();
       return this;
     }
-    leaderTerm = OptionalLong.empty();
+    state = state.notLeader();
     leaderElsewhere = Optional.of(e.address());
     return reconcile("leader of term " + e.term() + " is " + e.leader());
   }
 
   private Behavior<Object> onLeaderLost(LeaderLost e) {
-    leaderTerm = OptionalLong.empty();
+    state = state.notLeader();
     leaderElsewhere = Optional.empty();
     return reconcile("leader of term " + e.term() + " lost");
   }
 
   private Behavior<Object> onStopForShutdown(StopForShutdown m) {
-    shuttingDown = true;
+    state = state.shutdown();
     if (instance == null) {
       m.replyTo().tell(Done.getInstance());
     } else {
@@ -301,9 +295,9 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     // The election's own view: BecameLeader may still be on its way to this mailbox.
     Leadership now = source.current();
     if (now.isLeader()) {
-      finishedTerm = OptionalLong.of(now.term());
-    } else if (leaderTerm.isPresent()) {
-      finishedTerm = leaderTerm;
+      state = state.handingOver(now.term());
+    } else if (state.leading()) {
+      state = state.handingOver(state.leaderTerm());
     }
     if (instance == null) {
       m.replyTo().tell(Done.getInstance());
@@ -316,7 +310,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private Behavior<Object> onHardStop(HardStop m) {
     if (m.instance().equals(instance)) {
       log.warn("Singleton [{}] of term {} did not stop within {}; stopping it now",
-          singleton.name(), instanceTerm, settings.stopTimeout());
+          singleton.name(), state.instanceTerm(), settings.stopTimeout());
       getContext().stop(instance);
     }
     return this;
@@ -327,25 +321,24 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       return this;
     }
     timers.cancel(HARD_STOP);
-    timers.cancel(LEASE_CHECK);
+    timers.cancel(RECHECK);
     timers.cancel(ANNOUNCE);
-    timers.cancel(SUSPENSION_BOUND);
     timers.cancel(SUSPENSION_OVERDUE);
-    if (!stopping) {
+    if (state.instance() != HostingState.Instance.STOPPING) {
       // It stopped by itself (or failed without restart): as in Pekko, it is not started again
-      // for the same leadership.
-      log.info("Singleton [{}] of term {} stopped by itself", singleton.name(), instanceTerm);
-      finishedTerm = OptionalLong.of(instanceTerm);
+      // for the same leadership (the rule's finished term).
+      log.info("Singleton [{}] of term {} stopped by itself", singleton.name(),
+          state.instanceTerm());
     } else {
-      log.info("Singleton [{}] of term {} terminated", singleton.name(), instanceTerm);
+      log.info("Singleton [{}] of term {} terminated", singleton.name(), state.instanceTerm());
     }
     tell(SingletonLifecycleEvent.Kind.STOPPED);
+    state = state.terminated();
     instance = null;
     gate = null;
     suspended = false;
-    stopping = false;
     stats.instanceStopped();
-    if (shuttingDown) {
+    if (state.shuttingDown()) {
       shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
       shutdownWaiters.clear();
     }
@@ -355,7 +348,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> onUserMessage(Object message) {
-    if (instance != null && !stopping) {
+    if (instance != null && state.instanceLive()) {
       instance.tell(message);
     } else if (instance == null && leaderElsewhere.isPresent()) {
       forwardToLeader(message);
@@ -365,49 +358,40 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return this;
   }
 
-  /** Applies the one rule (see the class comment) to the current state. */
+  /**
+   * Applies the one rule ({@link HostingRule}, see the class comment) to the current state and
+   * carries out its decision.
+   */
   private Behavior<Object> reconcile(String why) {
     long now = System.nanoTime();
-    long suspendAt = leaseDeadlineNanos - stopBudgetNanos - tickNanos;
-    boolean leaseLeft = suspendAt - now > 0;
-    boolean leading = !shuttingDown
-        && leaderTerm.isPresent()
-        && !(finishedTerm.isPresent() && finishedTerm.getAsLong() == leaderTerm.getAsLong());
-    boolean shouldRun = leading && leaseLeft;
-    boolean running = instance != null && !stopping;
-    boolean sameTerm = running && leading && leaderTerm.getAsLong() == instanceTerm;
-    boolean suspendedTooLong = suspended && now - suspendedAtNanos - maxSuspensionNanos >= 0;
-    boolean mustStop = running && (!sameTerm || suspendedTooLong);
+    HostingDecision decision = rule.decide(state, now);
     // The unsafe test switch: skip the stops that only mean "this node no longer leads the
     // instance's term" (not a shutdown, not a new term of this node), and never suspend.
-    boolean keptUnsafely = mustStop && unsafeKeepAfterLeaseLoss && !shuttingDown
-        && leaderTerm.isEmpty();
+    boolean keptUnsafely = unsafeKeepAfterLeaseLoss
+        && (decision.action() == HostingDecision.Action.SUSPEND
+            || decision.action() == HostingDecision.Action.BEGIN_STOP && !state.shuttingDown()
+            && !state.leading());
     if (keptUnsafely) {
-      log.error("NOT stopping singleton [{}] of term {} ({}) because {} = on: it now runs without"
-          + " a lease", singleton.name(), instanceTerm, why, UNSAFE_KEEP_AFTER_LEASE_LOSS);
-    } else if (mustStop) {
-      beginStop(why);
-    } else if (running && !leaseLeft && !suspended) {
-      if (unsafeKeepAfterLeaseLoss) {
-        log.error("NOT suspending singleton [{}] of term {} ({}) because {} = on: it now runs"
-            + " without a lease", singleton.name(), instanceTerm, why,
-            UNSAFE_KEEP_AFTER_LEASE_LOSS);
-      } else {
-        suspend(now, why);
-      }
-    } else if (running && leaseLeft && suspended) {
-      resume(now, why);
-    } else if (instance == null && shouldRun) {
-      start(leaderTerm.getAsLong());
+      log.error("NOT {} singleton [{}] of term {} ({}) because {} = on: it now runs without"
+              + " a lease",
+          decision.action() == HostingDecision.Action.SUSPEND ? "suspending" : "stopping",
+          singleton.name(), state.instanceTerm(), why, UNSAFE_KEEP_AFTER_LEASE_LOSS);
+      return this;
     }
-    if (instance != null && !stopping && leaderTerm.isPresent()
-        && leaderTerm.getAsLong() == instanceTerm) {
-      instanceLeaseDeadlineNanos = leaseDeadlineNanos;
+    state = decision.next();
+    switch (decision.action()) {
+      case BEGIN_STOP -> beginStop(decision, why);
+      case SUSPEND -> suspend(now, why);
+      case RESUME -> resume(now, why);
+      case START -> start(decision.term());
+      case NOTHING -> { }
+      default -> throw new IllegalStateException("unknown action " + decision.action());
     }
-    if (instance != null && !stopping && !suspended && leaseLeft) {
-      // Suspend early enough if no renewal arrives: the lease check fires once the remaining
-      // lease is down to the stop budget.
-      timers.startSingleTimer(LEASE_CHECK, new LeaseCheck(), Duration.ofNanos(suspendAt - now));
+    if (decision.recheckAt().isPresent()) {
+      timers.startSingleTimer(RECHECK, new Recheck(),
+          Duration.ofNanos(Math.max(0, decision.recheckAt().getAsLong() - now)));
+    } else {
+      timers.cancel(RECHECK);
     }
     if (instance == null && leaderElsewhere.isPresent() && !buffer.isEmpty()) {
       buffer.drainTo(this::forwardToLeader);
@@ -423,8 +407,6 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    */
   private void suspend(long now, String why) {
     suspended = true;
-    suspendedAtNanos = now;
-    timers.cancel(LEASE_CHECK);
     SuspensionGate.CloseResult closed = gate.close();
     suspensionAcknowledged = closed == SuspensionGate.CloseResult.CLOSED_NOW;
     stats.suspended();
@@ -433,22 +415,19 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     }
     log.info("Suspending singleton [{}] of term {} on node {}: {} (lease ends in {} ms); messages"
             + " and timers are held until the lease is renewed in this term, for at most {}{}",
-        singleton.name(), instanceTerm, self.name(), why,
-        (instanceLeaseDeadlineNanos - now) / 1_000_000, settings.maxSuspension(),
+        singleton.name(), state.instanceTerm(), self.name(), why,
+        (state.instanceLeaseDeadline() - now) / 1_000_000, settings.maxSuspension(),
         suspensionAcknowledged ? "" : " (a message is being processed: suspended once it returns)");
     if (!suspensionAcknowledged) {
-      long overdueAt = instanceLeaseDeadlineNanos - settings.leaseMargin().toNanos() - tickNanos;
+      long overdueAt = rule.handlerOverdueAt(state);
       timers.startSingleTimer(SUSPENSION_OVERDUE, new SuspensionOverdue(),
           Duration.ofNanos(Math.max(0, overdueAt - now)));
     }
-    timers.startSingleTimer(SUSPENSION_BOUND, new SuspensionBound(),
-        Duration.ofNanos(maxSuspensionNanos));
   }
 
   /** The lease of the instance's term is valid again: reopen its gate, held messages first. */
   private void resume(long now, String why) {
     suspended = false;
-    timers.cancel(SUSPENSION_BOUND);
     timers.cancel(SUSPENSION_OVERDUE);
     stats.resumed();
     if (suspensionAcknowledged) {
@@ -457,8 +436,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     }
     instance.tell(new SuspensionInterceptor.Resume(gate.epoch()));
     log.info("Resuming singleton [{}] of term {} on node {} after {} ms: {} (lease left {} ms)",
-        singleton.name(), instanceTerm, self.name(), (now - suspendedAtNanos) / 1_000_000, why,
-        (leaseDeadlineNanos - now) / 1_000_000);
+        singleton.name(), state.instanceTerm(), self.name(),
+        (now - state.suspendedAt()) / 1_000_000, why, (state.leaseDeadline() - now) / 1_000_000);
   }
 
   private Behavior<Object> onSuspensionAcknowledged(SuspensionInterceptor.Acknowledged m) {
@@ -467,8 +446,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       timers.cancel(SUSPENSION_OVERDUE);
       tell(SingletonLifecycleEvent.Kind.SUSPENDED);
       log.debug("Singleton [{}] of term {} on node {} is suspended (its running message returned"
-          + " after {} ms)", singleton.name(), instanceTerm, self.name(),
-          (System.nanoTime() - suspendedAtNanos) / 1_000_000);
+          + " after {} ms)", singleton.name(), state.instanceTerm(), self.name(),
+          (System.nanoTime() - state.suspendedAt()) / 1_000_000);
     }
     return this;
   }
@@ -478,9 +457,10 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       log.warn("Singleton [{}] of term {} on node {} is still processing the message it was"
           + " handling when it was suspended {} ms ago, and its lease ends in {} ms: a handler"
           + " must return within stop-timeout ({}) or the one-instance guarantee may not hold",
-          singleton.name(), instanceTerm, self.name(),
-          (System.nanoTime() - suspendedAtNanos) / 1_000_000,
-          (instanceLeaseDeadlineNanos - System.nanoTime()) / 1_000_000, settings.stopTimeout());
+          singleton.name(), state.instanceTerm(), self.name(),
+          (System.nanoTime() - state.suspendedAt()) / 1_000_000,
+          (state.instanceLeaseDeadline() - System.nanoTime()) / 1_000_000,
+          settings.stopTimeout());
     }
     return this;
   }
@@ -498,17 +478,15 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     Behavior<Object> behavior = Behaviors.intercept(() -> new SuspensionInterceptor<M>(
         instanceGate, manager, settings.bufferSize(), stats, description), supervised);
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
-    instanceTerm = term;
     instanceToken = context.token;
     gate = instanceGate;
     suspended = false;
-    stopping = false;
     getContext().watchWith(instance, new InstanceTerminated(instance));
     stats.instanceStarted(term);
     tell(SingletonLifecycleEvent.Kind.STARTED);
     log.info("Singleton [{}] started with fencing token {} of lineage {} (lease left {} ms)",
         singleton.name(), term, Lineage.format(context.token.lineage()),
-        (leaseDeadlineNanos - System.nanoTime()) / 1_000_000);
+        (state.leaseDeadline() - System.nanoTime()) / 1_000_000);
     buffer.drainTo(instance::tell);
     announce();
     timers.startTimerWithFixedDelay(ANNOUNCE, new Announce(), settings.announceInterval());
@@ -519,13 +497,13 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    * from the election too; non-voters (no election heartbeats) only from this.
    */
   private void announce() {
-    if (instance == null || stopping || !isCluster) {
+    if (instance == null || !state.instanceLive() || !isCluster) {
       return;
     }
     var cluster = Cluster.get(getContext().getSystem());
     Address selfAddress = cluster.selfMember().address();
     var announcement =
-        new LeaderAnnouncement(singleton.name(), selfAddress.toString(), instanceTerm);
+        new LeaderAnnouncement(singleton.name(), selfAddress.toString(), state.instanceTerm());
     for (var member : cluster.state().getMembers()) {
       if (!member.address().equals(selfAddress)) {
         SingletonPaths.proxy(getContext().getSystem(), member.address(), singleton.name())
@@ -534,29 +512,25 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     }
   }
 
-  private void beginStop(String why) {
-    stopping = true;
-    timers.cancel(LEASE_CHECK);
+  /** Carries out the rule's {@link HostingDecision.Action#BEGIN_STOP}. */
+  private void beginStop(HostingDecision decision, String why) {
     timers.cancel(ANNOUNCE);
-    timers.cancel(SUSPENSION_BOUND);
-    if (suspended) {
+    if (!decision.withStopMessage()) {
       // Its lease is not valid: it may not act any more, not even on its stop message.
       log.info("Stopping suspended singleton [{}] of term {} on node {} without its stop message:"
-          + " {}", singleton.name(), instanceTerm, self.name(), why);
+          + " {}", singleton.name(), state.instanceTerm(), self.name(), why);
       getContext().stop(instance);
       return;
     }
-    log.info("Stopping singleton [{}] of term {} on node {}: {}", singleton.name(), instanceTerm,
-        self.name(), why);
+    log.info("Stopping singleton [{}] of term {} on node {}: {}", singleton.name(),
+        state.instanceTerm(), self.name(), why);
     if (singleton.stopMessage().isPresent()) {
       instance.tell(singleton.stopMessage().get());
       // Hard stop after stop-timeout, but never later than the lease allows: the lease of the
       // instance's term (the last one known) bounds when another node may host.
       long now = System.nanoTime();
-      long hardStopAt = Math.min(now + settings.stopTimeout().toNanos(),
-          instanceLeaseDeadlineNanos - settings.leaseMargin().toNanos() - tickNanos);
       timers.startSingleTimer(HARD_STOP, new HardStop(instance),
-          Duration.ofNanos(Math.max(0, hardStopAt - now)));
+          Duration.ofNanos(Math.max(0, decision.hardStopAt() - now)));
     } else {
       getContext().stop(instance);
     }
@@ -573,7 +547,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
           System.nanoTime()));
     } catch (RuntimeException e) {
       log.warn("Lifecycle listener of singleton [{}] failed on {} of term {} on node {}",
-          singleton.name(), kind, instanceTerm, self.name(), e);
+          singleton.name(), kind, state.instanceTerm(), self.name(), e);
     }
   }
 
@@ -616,7 +590,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
       // of lease left, by the election's own snapshot, and the instance is not suspended.
       Leadership now = source.current();
       return now.term() == term && now.isLeader() && !gate.closed()
-          && now.leaseDeadlineNanos() - stopBudgetNanos - tickNanos - System.nanoTime() > 0;
+          && rule.leaseLeft(now.leaseDeadlineNanos(), System.nanoTime());
     }
 
     @Override

@@ -13,12 +13,14 @@ import java.util.TreeSet;
  * <ul>
  *   <li>S1: one leader per (lineage, term).
  *   <li>S2: within a lineage, the terms of acquired leases (the fencing tokens) strictly rise.
- *   <li>S3: no two singleton instances of one lineage run at once. An instance runs from the moment
- *       the simulated singleton manager starts it until the manager's stop has completed (its
- *       process crashed, or the stop latency drawn for it passed, cut short by the manager's hard
- *       stop), but never past the deadline of the last lease its node announced for it: past that
- *       deadline a node can only still "run" it while its process is frozen (a pause), and whatever
- *       it does after the pause is S4's business.
+ *   <li>S3: no two singleton instances of one lineage are active at once. An instance is active
+ *       from the moment the simulated singleton manager starts it, or resumes it, until its
+ *       suspension takes effect (the handler running at the suspension returned) or the manager's
+ *       stop has completed (its process crashed, or the stop latency drawn for it passed, cut short
+ *       by the manager's hard stop), but never past the deadline of the last lease its node
+ *       announced for it: past that deadline a node can only still "run" it while its process is
+ *       frozen (a pause), and whatever it does after the pause is S4's business. A suspended
+ *       instance is not active; checked at each start and each resume.
  *   <li>S4: a fenced resource (a FencingGuard with a pinned lineage, keyed by (lineage, term))
  *       never accepts a write of an incarnation after it accepted one of an incarnation that
  *       started later (one node's instances of one term share a token: one incarnation), and never accepts writes of two lineages.
@@ -41,6 +43,10 @@ final class History {
     long terminatedAt = Long.MAX_VALUE;
     /** The real time of the deadline of the last lease known for its term. */
     long leaseEndReal;
+    /** Start of its current active stretch: its start or its last resume. */
+    long activeFrom;
+    /** When its current suspension takes effect; MAX_VALUE while not suspended. */
+    long quietFrom = Long.MAX_VALUE;
 
     Instance(NodeId node, long lineage, long term, long start, long leaseEndReal) {
       this.node = node;
@@ -48,21 +54,28 @@ final class History {
       this.term = term;
       this.start = start;
       this.leaseEndReal = leaseEndReal;
+      this.activeFrom = start;
     }
 
+    /** The end of its current active stretch (MAX_VALUE while it runs without an end known). */
     long end() {
+      return Math.min(Math.min(terminatedAt, leaseEndReal), quietFrom);
+    }
+
+    /** The end of the instance itself: its stop, or its lease. */
+    long gone() {
       return Math.min(terminatedAt, leaseEndReal);
     }
 
     boolean runningAt(long t) {
-      return start <= t && t < end();
+      return activeFrom <= t && t < end();
     }
 
     @Override
     public String toString() {
       return node + " lineage " + Lineage.format(lineage) + " term " + term + " ["
-          + Simulation.ms(start) + ", " + (end() == Long.MAX_VALUE ? "running"
-          : Simulation.ms(end())) + ")";
+          + Simulation.ms(start) + (activeFrom != start ? ", resumed " + Simulation.ms(activeFrom)
+          : "") + ", " + (end() == Long.MAX_VALUE ? "running" : Simulation.ms(end())) + ")";
     }
   }
 
@@ -121,7 +134,7 @@ final class History {
             + " while " + other + " still runs");
       }
     }
-    instances.removeIf(i -> i.end() < at - 10_000_000_000L);
+    instances.removeIf(i -> i.gone() < at - 10_000_000_000L);
     instances.add(inst);
     checkCrossLineage(at);
     return inst;
@@ -129,6 +142,26 @@ final class History {
 
   void instanceTerminated(long at, Instance inst) {
     inst.terminatedAt = Math.min(inst.terminatedAt, at);
+  }
+
+  /** The manager suspended {@code inst}; it is quiescent (no longer active) from {@code quietAt}. */
+  void instanceSuspended(Instance inst, long quietAt) {
+    inst.quietFrom = Math.min(inst.quietFrom, quietAt);
+  }
+
+  /** The manager resumed {@code inst}: it is active again, which no other may be. */
+  void instanceResumed(long at, Instance inst) {
+    if (inst.quietFrom <= at) {
+      inst.activeFrom = at;
+      for (Instance other : instances) {
+        if (other != inst && other.lineage == inst.lineage && other.end() > at) {
+          violation(at, "S3 violated: " + inst.node + " resumes the singleton of term "
+              + inst.term + " while " + other + " still runs");
+        }
+      }
+    }
+    inst.quietFrom = Long.MAX_VALUE;
+    checkCrossLineage(at);
   }
 
   /** From {@code from} on, instances of two lineages must never run at once. */

@@ -13,6 +13,9 @@ import dev.regent.toolkit.election.ElectionEffect.ReleaseHosting;
 import dev.regent.toolkit.election.ElectionEffect.Send;
 import dev.regent.toolkit.election.ElectionEffect.SteppedDown;
 import dev.regent.toolkit.election.ElectionEvent.HostingReleased;
+import dev.regent.toolkit.hosting.HostingDecision;
+import dev.regent.toolkit.hosting.HostingRule;
+import dev.regent.toolkit.hosting.HostingState;
 import dev.regent.toolkit.election.ElectionEvent.MembershipChanged;
 import dev.regent.toolkit.election.ElectionEvent.Received;
 import dev.regent.toolkit.election.ElectionEvent.Tick;
@@ -45,8 +48,9 @@ import java.util.function.LongFunction;
  * within the drift bound that may change over time, and arbitrary clock origins; per-node
  * timings and bootstrap settings; Pekko membership per cluster (joins, downing, leaving while
  * alive, a full outage after which the cluster forms again, two separate clusters that merge);
- * failing fsyncs; hostile messages; the singleton manager (its start/stop rule with stop
- * latencies and its hard stop) and a fenced resource the instances write to.
+ * failing fsyncs; hostile messages; the singleton manager (its hosting rule, run as is, with
+ * suspension latencies, stop latencies and its hard stop) and a fenced resource the instances
+ * write to.
  *
  * <p>Each run ends with a stable period (everything healed, crashed members restarted) in which
  * liveness (L1) is checked where the scenario allows a leader at all; some runs are an L2 scenario.
@@ -57,9 +61,11 @@ import java.util.function.LongFunction;
  *       than the stop budget): an instance here always terminates by its hard stop. That is the
  *       cooperative-stop assumption of the contract (issue 13, scenario 7); breaking it breaks S3
  *       by definition, and only S4 (the fenced resource) still protects.
- *   <li>The shell's code itself: {@code SingletonManager}'s reconcile rule is re-stated in
- *       {@link Manager} (start/stop, stop budget, hard stop, hand-over answer), and the election
- *       actor's restart, stash and membership filter are modelled, not run. Mailbox delays
+ *   <li>The shell's code itself: {@link Manager} runs the singleton manager's own decisions (the
+ *       toolkit's {@code HostingRule}: start, suspend, resume, stop, hard-stop time) but models
+ *       its actor plumbing (spawning, the suspension gate, Pekko timers: exact here, no scheduler
+ *       tick), and the election actor's restart, stash and membership filter are modelled, not
+ *       run. Mailbox delays
  *       between the election and the manager are zero (the worst case for overlap is covered by
  *       the stop latency).
  *   <li>Pekko's membership protocol (gossip convergence, upNumber, the split-brain resolver's
@@ -333,22 +339,23 @@ final class Simulation {
   }
 
   /**
-   * The singleton manager of one node, as {@code SingletonManager.reconcile} decides: the instance
-   * runs iff the node leads term T with a lease that has more than the stop budget left and T was
-   * not handed over; when it must not run it is stopped, which takes a stop latency drawn from the
-   * seed, cut short by the hard stop at {@code min(stop-timeout, lease deadline - lease-margin)}.
-   * It also answers the election's {@link ReleaseHosting} with {@link HostingReleased} once no
-   * instance of the term runs. It lives in the process: an election actor restart does not end it.
+   * The singleton manager of one node. Every decision is the toolkit's {@link HostingRule}, the
+   * code {@code SingletonManager} runs (with exact timers: no scheduler tick): the instance of term
+   * T runs iff the node leads T, T was not handed over and the node is not shutting down; it is
+   * suspended (not active) when its lease is down to the stop budget, resumed by a renewal in T,
+   * and stopped when the node no longer leads T or the suspension lasted {@code max-suspension}.
+   * What is modelled here is only the shell's timing: a suspension takes effect once the handler
+   * that is running returns (a latency within stop-timeout: the cooperative assumption); an active
+   * instance's stop takes a stop latency drawn from the seed, cut short by the rule's hard stop; a
+   * suspended instance is stopped as soon as it is quiescent. It also answers the election's
+   * {@link ReleaseHosting} with {@link HostingReleased} once no instance of the term runs. It lives
+   * in the process: an election actor restart does not end it.
    */
   private final class Manager {
     final SimNode node;
-    long leaderTerm = -1;
+    HostingState state = HostingState.INITIAL;
     long leaderLineage;
-    long leaseDeadline;
-    long finishedTerm = -1;
     History.Instance instance;
-    boolean stopping;
-    long instanceLeaseLocal;
     long releaseTerm = -1;
     long checkToken;
 
@@ -364,30 +371,29 @@ final class Simulation {
       return Math.min(50 * MS, node.timings().leaseNanos() / 10);
     }
 
+    /** The node's rule: its timings may differ from other nodes' (ROLLING_TIMINGS). */
+    HostingRule rule() {
+      return new HostingRule(stopTimeout(), leaseMargin(), 0, 4 * node.timings().leaseNanos());
+    }
+
     void onLeaseAcquired(long term, long deadline, long lineage) {
-      if (finishedTerm >= 0 && finishedTerm != term) {
-        finishedTerm = -1;
-      }
-      leaderTerm = term;
+      state = state.leaseAcquired(term, deadline);
       leaderLineage = lineage;
-      leaseDeadline = deadline;
       reconcile();
     }
 
     void onLeaseRenewed(long term, long deadline) {
-      if (leaderTerm == term) {
-        leaseDeadline = deadline;
-      }
+      state = state.leaseRenewed(term, deadline);
       reconcile();
     }
 
     void onNotLeader() {
-      leaderTerm = -1;
+      state = state.notLeader();
       reconcile();
     }
 
     void onRelease(long term) {
-      finishedTerm = term;
+      state = state.handingOver(term);
       releaseTerm = term;
       reconcile();
       if (instance == null) {
@@ -406,28 +412,39 @@ final class Simulation {
     }
 
     void reconcile() {
-      long local = node.local();
-      long stopAt = leaseDeadline - stopTimeout() - leaseMargin();
-      boolean leaseLeft = local < stopAt;
-      boolean shouldRun = leaderTerm >= 0 && leaseLeft && finishedTerm != leaderTerm;
-      boolean mustStop = instance != null && !stopping
-          && (!shouldRun || instance.term != leaderTerm);
-      if (mustStop) {
-        beginStop();
-      } else if (instance == null && shouldRun) {
-        instanceLeaseLocal = leaseDeadline;
-        instance = history.instanceStarted(now, node.id(), leaderLineage, leaderTerm,
-            node.realOf(leaseDeadline));
-        log(node, "singleton of term " + leaderTerm + " starts");
-        scheduleWrite(instance);
+      HostingDecision d = rule().decide(state, node.local());
+      state = d.next();
+      switch (d.action()) {
+        case START -> {
+          instance = history.instanceStarted(now, node.id(), leaderLineage, d.term(),
+              node.realOf(state.instanceLeaseDeadline()));
+          log(node, "singleton of term " + d.term() + " starts");
+          scheduleWrite(instance);
+        }
+        case SUSPEND -> {
+          // Quiescent once the handler that is running (if any) returns, within stop-timeout.
+          long quietAt = now + (rnd.nextInt(10) < 7 ? 0 : rnd.nextLong(stopTimeout()));
+          history.instanceSuspended(instance, quietAt);
+          count("hosting.suspended");
+          log(node, "singleton of term " + d.term() + " suspended, quiescent in "
+              + ms(quietAt - now));
+        }
+        case RESUME -> {
+          history.instanceResumed(now, instance);
+          count("hosting.resumed");
+          log(node, "singleton of term " + d.term() + " resumes");
+        }
+        case BEGIN_STOP -> beginStop(d);
+        case NOTHING -> { }
+        default -> throw new IllegalStateException("unknown action " + d.action());
       }
-      if (instance != null && !stopping && leaderTerm == instance.term) {
-        instanceLeaseLocal = leaseDeadline;
-        instance.leaseEndReal = Math.max(instance.leaseEndReal, node.realOf(leaseDeadline));
+      if (instance != null && state.instanceLive()) {
+        instance.leaseEndReal = Math.max(instance.leaseEndReal,
+            node.realOf(state.instanceLeaseDeadline()));
       }
-      if (instance != null && !stopping) {
-        long token = ++checkToken;
-        atLocal(node, stopAt, () -> {
+      long token = ++checkToken;
+      if (d.recheckAt().isPresent()) {
+        atLocal(node, d.recheckAt().getAsLong(), () -> {
           if (checkToken == token) {
             reconcile();
           }
@@ -435,12 +452,22 @@ final class Simulation {
       }
     }
 
-    void beginStop() {
-      stopping = true;
-      long local = node.local();
-      long hardStop = Math.min(local + stopTimeout(), instanceLeaseLocal - leaseMargin());
-      long ends = Math.min(local + stopLatency(), hardStop);
+    void beginStop(HostingDecision d) {
       History.Instance inst = instance;
+      if (!d.withStopMessage()) {
+        // Suspended: stopped as soon as the handler it was suspended in (if any) returned.
+        long ends = Math.max(now, inst.quietFrom);
+        log(node, "suspended singleton of term " + inst.term + " stopping, ends in "
+            + ms(ends - now));
+        if (ends <= now) {
+          terminated(inst);
+        } else {
+          at(ends, () -> terminated(inst));
+        }
+        return;
+      }
+      long local = node.local();
+      long ends = Math.min(local + stopLatency(), d.hardStopAt());
       log(node, "singleton of term " + inst.term + " stopping, ends in " + ms(Math.max(0,
           ends - local)));
       if (ends <= local) {
@@ -464,7 +491,7 @@ final class Simulation {
       history.instanceTerminated(now, inst);
       log(node, "singleton of term " + inst.term + " terminated");
       instance = null;
-      stopping = false;
+      state = state.terminated();
       answerRelease();
       reconcile();
     }
@@ -475,9 +502,7 @@ final class Simulation {
         history.instanceTerminated(now, instance);
       }
       instance = null;
-      stopping = false;
-      leaderTerm = -1;
-      finishedTerm = -1;
+      state = HostingState.INITIAL;
       releaseTerm = -1;
       checkToken++;
     }
@@ -1089,7 +1114,7 @@ final class Simulation {
     }
     var m = n.manager;
     if (m.instance != null) {
-      m.instance.leaseEndReal = n.realOf(m.instanceLeaseLocal);
+      m.instance.leaseEndReal = n.realOf(m.state.instanceLeaseDeadline());
     }
     trace(n.name + " clock rate now " + n.clockRate);
   }
@@ -1652,7 +1677,8 @@ final class Simulation {
   // ---- the fenced resource ----------------------------------------------------------------------
 
   /**
-   * A running instance writes to the fenced resource every 20-80 ms, until its stop completes; a
+   * A running instance writes to the fenced resource every 20-80 ms while it is not suspended,
+   * until its stop completes; a
    * write travels 1-30 ms, sometimes 100-400 ms (a slow request that arrives after newer ones).
    */
   private void scheduleWrite(History.Instance inst) {
@@ -1666,6 +1692,11 @@ final class Simulation {
     SimNode n = nodes.get(inst.node.name());
     if (n.paused()) {
       at(n.pausedUntil, () -> write(inst));
+      return;
+    }
+    if (inst.quietFrom <= now) {
+      // Suspended: its messages and timers are held, so it does not write.
+      scheduleWrite(inst);
       return;
     }
     long delay = (rnd.nextInt(20) == 0 ? 100 + rnd.nextInt(300) : 1 + rnd.nextInt(30)) * MS;
