@@ -92,7 +92,10 @@ class DefectDetectionTest {
   private static long budget(Defect defect) {
     return switch (defect) {
       case NO_PRE_VOTE, LEASE_FROM_ACK_ARRIVAL, KEEP_LEASE_AFTER_LOSS, MULTI_MEMBER_CHANGE,
-          VOTE_NOT_PERSISTED, NO_RESTART_GRACE -> 10_000;
+          VOTE_NOT_PERSISTED -> 10_000;
+      // Needs a restart inside a promise window followed by the right votes: 2,289 and 5,279
+      // schedules on two versions of the simulator's random draws; the budget leaves room.
+      case NO_RESTART_GRACE -> 20_000;
       default -> 3_000;
     };
   }
