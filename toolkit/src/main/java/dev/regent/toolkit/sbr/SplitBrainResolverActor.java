@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
@@ -62,6 +63,9 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private final Map<UniqueAddress, Member> members = new HashMap<>();
   private final Set<UniqueAddress> unreachable = new HashSet<>();
   private List<Reachability.Record> records = List.of();
+  /** Members some observer recorded Terminated (an old incarnation on the new one's join). */
+  private Set<UniqueAddress> terminated = Set.of();
+  private OptionalLong lastHintedRejoin = OptionalLong.empty();
   private Set<Address> seenBy = Set.of();
   private boolean leader;
   private boolean selfAdded;
@@ -125,7 +129,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
         .match(ClusterEvent.MemberLeft.class, e -> add(e.member(), false))
         .match(ClusterEvent.MemberExited.class, e -> add(e.member(), true))
         .match(ClusterEvent.MemberDowned.class, e -> add(e.member(), true))
-        .match(ClusterEvent.MemberRemoved.class, e -> removed(e.member()))
+        .match(ClusterEvent.MemberRemoved.class, e -> removed(e.member(), e.previousStatus()))
         .match(ClusterEvent.UnreachableMember.class, e -> reachability(e.member(), false))
         .match(ClusterEvent.ReachableMember.class, e -> reachability(e.member(), true))
         .match(ClusterEvent.ReachabilityChanged.class, e -> records(e.reachability()))
@@ -134,6 +138,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
         .match(ClusterEvent.LeaderChanged.class,
             e -> leaderChanged(self.address().equals(e.getLeader())))
         .match(ThisActorSystemQuarantinedEvent.class, this::quarantined)
+        .match(RejoinHint.class, this::rejoinHint)
         .match(Tick.class, t -> tick())
         .match(AcquireNow.class, t -> acquireLease())
         .match(LeaseResult.class, this::leaseResult)
@@ -170,7 +175,7 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     }
   }
 
-  private void removed(Member m) {
+  private void removed(Member m, org.apache.pekko.cluster.MemberStatus previous) {
     if (!selfDc.equals(m.dataCenter())) {
       return;
     }
@@ -180,6 +185,9 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
     }
     members.remove(m.uniqueAddress());
     unreachable.remove(m.uniqueAddress());
+    if (settings.fastRejoin()) {
+      hintAfterRemoval(m, previous);
+    }
     resetStatsIfAllUnreachableDowned();
     if (downedWhileHoldingLease != null) {
       downedWhileHoldingLease.remove(m.uniqueAddress());
@@ -217,13 +225,64 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
 
   private void records(Reachability r) {
     List<Reachability.Record> out = new ArrayList<>();
+    Set<UniqueAddress> term = new HashSet<>();
     for (Reachability.Record rec : CollectionConverters.asJava(r.records())) {
       if (rec.status() == Reachability.Unreachable$.MODULE$
           || rec.status() == Reachability.Terminated$.MODULE$) {
         out.add(rec);
       }
+      if (rec.status() == Reachability.Terminated$.MODULE$) {
+        term.add(rec.subject());
+      }
     }
     records = List.copyOf(out);
+    // Kept until the member's removal: the reachability of a removed member may be pruned first.
+    for (UniqueAddress u : terminated) {
+      if (members.containsKey(u)) {
+        term.add(u);
+      }
+    }
+    terminated = Set.copyOf(term);
+  }
+
+  // ---- fast rejoin ----
+
+  private void hintAfterRemoval(Member m, org.apache.pekko.cluster.MemberStatus previous) {
+    Node removed = node(m.uniqueAddress());
+    boolean wasTerminated = terminated.contains(m.uniqueAddress());
+    terminated = terminated.stream().filter(u -> !u.equals(m.uniqueAddress()))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    List<Node> remaining = members.keySet().stream().map(SplitBrainResolverActor::node).toList();
+    if (!Rejoin.hintAfterRemoval(removed, status(previous), wasTerminated, node(self),
+        isResponsible(), remaining)) {
+      return;
+    }
+    log.info("Split-brain resolver on {} removed terminated incarnation {}; telling its address that"
+        + " a new incarnation may join now", self.address(), removed);
+    // An actor selection: it passes a quarantine of the old uid and reaches a new incarnation.
+    getContext().actorSelection(m.address().toString() + getSelf().path().toStringWithoutAddress())
+        .tell(RejoinHint.about(removed), getSelf());
+  }
+
+  private void rejoinHint(RejoinHint hint) {
+    long now = System.nanoTime();
+    Address from = getSender().path().address();
+    Rejoin.Action action = Rejoin.onHint(hint, node(self), members.containsKey(self),
+        !cluster.settings().SeedNodes().isEmpty(), now, lastHintedRejoin);
+    if (action != Rejoin.Action.REJOIN) {
+      log.debug("Rejoin hint from {} about {}:{}#{} ignored: {}", from, hint.host(), hint.port(),
+          hint.removedUid(), action);
+      return;
+    }
+    if (from.host().isEmpty()) {
+      log.debug("Rejoin hint without a remote sender ignored");
+      return;
+    }
+    lastHintedRejoin = OptionalLong.of(now);
+    log.info("{} is a new incarnation at the address of removed member {}#{}; {} removed it: joining"
+        + " {} now instead of waiting for the join retry", self.address(), hint.host() + ":"
+        + hint.port(), hint.removedUid(), from, from);
+    cluster.join(from);
   }
 
   private void leaderChanged(boolean isLeader) {
@@ -270,7 +329,10 @@ final class SplitBrainResolverActor extends AbstractActorWithTimers {
   }
 
   private static MemberStatus status(Member m) {
-    org.apache.pekko.cluster.MemberStatus s = m.status();
+    return status(m.status());
+  }
+
+  private static MemberStatus status(org.apache.pekko.cluster.MemberStatus s) {
     if (s.equals(org.apache.pekko.cluster.MemberStatus.joining())) {
       return MemberStatus.JOINING;
     } else if (s.equals(org.apache.pekko.cluster.MemberStatus.weaklyUp())) {

@@ -21,10 +21,12 @@ import org.apache.pekko.actor.AddressFromURIString;
  * @param unstableKeepsMajority with keep-majority: the unstable decision keeps a side that holds a
  *     strict majority and each other member downs only itself ({@link UnstableDecision}) instead
  *     of every member downing all (Pekko's rule, used by every other strategy)
+ * @param fastRejoin the leader tells the address of a removed, terminated incarnation that a new
+ *     incarnation there may join now ({@link Rejoin}); a new incarnation acts on such hints
  */
 public record SplitBrainSettings(
     Strategy strategy, Duration stableAfter, Duration downAllWhenUnstable,
-    boolean unstableKeepsMajority) {
+    boolean unstableKeepsMajority, boolean fastRejoin) {
 
   public static final String PREFIX = "regent.split-brain-resolver";
   public static final String FAILURE_DETECTOR_PAUSE =
@@ -34,6 +36,12 @@ public record SplitBrainSettings(
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(stableAfter, "stableAfter");
     Objects.requireNonNull(downAllWhenUnstable, "downAllWhenUnstable");
+  }
+
+  /** With fast rejoin on (the default). */
+  public SplitBrainSettings(Strategy strategy, Duration stableAfter, Duration downAllWhenUnstable,
+      boolean unstableKeepsMajority) {
+    this(strategy, stableAfter, downAllWhenUnstable, unstableKeepsMajority, true);
   }
 
   /** Pekko's down-all rule when unstable. */
@@ -81,7 +89,9 @@ public record SplitBrainSettings(
         };
     String keepsKey = PREFIX + ".unstable-keeps-majority";
     boolean keeps = !config.hasPath(keepsKey) || bool(config, keepsKey);
-    return new SplitBrainSettings(strategy, stableAfter, unstable, keeps);
+    String rejoinKey = PREFIX + ".fast-rejoin";
+    boolean rejoin = !config.hasPath(rejoinKey) || bool(config, rejoinKey);
+    return new SplitBrainSettings(strategy, stableAfter, unstable, keeps, rejoin);
   }
 
   private static Duration downAllWhenUnstable(Config config, Duration stableAfter) {
