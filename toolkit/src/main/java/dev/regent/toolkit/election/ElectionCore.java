@@ -500,10 +500,9 @@ public final class ElectionCore {
 
     private void startPreVote() {
       setLeader(Optional.empty());
-      var grants = new TreeSet<NodeId>();
-      grants.add(self);
-      role = new Role.PreCandidate(grants);
-      if (config().isQuorum(grants)) {
+      var tally = VoteTally.open(config()).grant(self);
+      role = new Role.PreCandidate(tally);
+      if (tally.result() == VoteTally.Result.WON) {
         startElection(Optional.empty());
         return;
       }
@@ -520,10 +519,9 @@ public final class ElectionCore {
       hard = hard.withTerm(term() + 1).withVote(self);
       transferTarget = Optional.empty();
       electionDeadline = now + randomElectionTimeout();
-      var grants = new TreeSet<NodeId>();
-      grants.add(self);
-      role = new Role.Candidate(grants);
-      if (config().isQuorum(grants)) {
+      var tally = VoteTally.open(config()).grant(self);
+      role = new Role.Candidate(tally);
+      if (tally.result() == VoteTally.Result.WON) {
         becomeLeader();
         return;
       }
@@ -546,17 +544,21 @@ public final class ElectionCore {
 
     private void onPreVoteResponse(PreVoteResponse r) {
       if (r.granted()) {
-        if (role instanceof Role.PreCandidate p && r.term() == term() + 1
-            && config().isVoter(r.from())) {
-          var grants = new TreeSet<>(p.grants());
-          grants.add(r.from());
-          role = new Role.PreCandidate(grants);
-          if (config().isQuorum(grants) && canCampaign()) {
+        if (role instanceof Role.PreCandidate p && r.term() == term() + 1) {
+          var tally = VoteTally.of(config(), p.grants(), p.refusals()).grant(r.from());
+          role = new Role.PreCandidate(tally);
+          if (tally.result() == VoteTally.Result.WON && canCampaign()) {
             startElection(Optional.empty());
           }
         }
       } else if (r.term() > term()) {
         adoptTerm(r.term());
+      } else if (role instanceof Role.PreCandidate p) {
+        var tally = VoteTally.of(config(), p.grants(), p.refusals()).refuse(r.from());
+        role = new Role.PreCandidate(tally);
+        if (tally.result() == VoteTally.Result.LOST) {
+          giveUp();
+        }
       }
     }
 
@@ -598,15 +600,34 @@ public final class ElectionCore {
         adoptTerm(r.term());
         return;
       }
-      if (role instanceof Role.Candidate c && r.term() == term() && r.granted()
-          && config().isVoter(r.from())) {
-        var grants = new TreeSet<>(c.grants());
-        grants.add(r.from());
-        role = new Role.Candidate(grants);
-        if (config().isQuorum(grants)) {
+      if (!(role instanceof Role.Candidate c)) {
+        return;
+      }
+      var tally = VoteTally.of(config(), c.grants(), c.refusals());
+      if (r.granted() && r.term() == term()) {
+        tally = tally.grant(r.from());
+        role = new Role.Candidate(tally);
+        if (tally.result() == VoteTally.Result.WON) {
           becomeLeader();
         }
+      } else if (!r.granted()) {
+        // A voter refusing because it still follows a leader answers in its own, lower term.
+        tally = tally.refuse(r.from());
+        role = new Role.Candidate(tally);
+        if (tally.result() == VoteTally.Result.LOST) {
+          giveUp();
+        }
       }
+    }
+
+    /**
+     * A (pre-)candidate that so many voters refused that it can no longer win stops asking: it
+     * becomes a follower that waits for the election deadline of the round it gave up (it does
+     * not campaign again at once) and keeps its term and vote. Safety is unaffected: it only
+     * stops counting answers.
+     */
+    private void giveUp() {
+      role = new Role.Follower();
     }
 
     private void onHeartbeat(Heartbeat h) {
