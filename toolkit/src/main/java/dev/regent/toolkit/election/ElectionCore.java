@@ -30,7 +30,6 @@ import dev.regent.toolkit.election.ElectionMessage.VoteResponse;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -270,33 +269,9 @@ public final class ElectionCore {
       // campaigns with it even if it had not acknowledged the latest change yet.
       broadcastHeartbeat();
       l = (Role.Leader) role;
-      // The target must be able to campaign: a voter that is no longer eligible (leaving, downed,
-      // not Up) or that restarted as a newer incarnation ignores TimeoutNow, and the hand-over
-      // would then wait a whole election timeout. Among those that can: the one that has the
-      // current configuration, then the freshest acknowledgement. Only if none can, any voter
-      // that acknowledged (it changes nothing for safety, only who is asked).
-      Optional<NodeId> target = Optional.empty();
-      boolean bestCanCampaign = false;
-      boolean bestHasConfig = false;
-      long best = Long.MIN_VALUE;
-      for (NodeId v : config().voters()) {
-        Long at = l.ackedSentAt().get(v);
-        if (v.equals(self) || at == null) {
-          continue;
-        }
-        boolean canCampaign =
-            eligible.contains(v.name()) && latestIds.getOrDefault(v.name(), v).equals(v);
-        boolean hasConfig = config().id().equals(l.ackedConfig().get(v));
-        int byCampaign = Boolean.compare(canCampaign, bestCanCampaign);
-        int byConfig = Boolean.compare(hasConfig, bestHasConfig);
-        if (target.isEmpty() || byCampaign > 0
-            || (byCampaign == 0 && (byConfig > 0 || (byConfig == 0 && at > best)))) {
-          target = Optional.of(v);
-          bestCanCampaign = canCampaign;
-          bestHasConfig = hasConfig;
-          best = at;
-        }
-      }
+      // The target must be able to campaign (see TransferTarget).
+      Optional<NodeId> target = TransferTarget.choose(self, config(), eligible, latestIds,
+          l.ackedSentAt(), l.ackedConfig());
       long term = term();
       stepDown(StepDownReason.TRANSFER);
       transferTarget = target;
@@ -516,7 +491,7 @@ public final class ElectionCore {
      * node that holds the newest configuration but is not in it (it was being re-added when the
      * leader that wrote it died) would otherwise refuse every older candidate and be unable to
      * campaign itself, and the cluster would never elect again (the simulator found it, seed
-     * 1082832). Once it leads, it adds itself back (see {@link #addable}).
+     * 1082832). Once it leads, it adds itself back (see {@link ConfigStep}).
      */
     private boolean canCampaign() {
       return !config().isEmpty() && eligible.contains(self.name()) && now >= graceUntil
@@ -525,10 +500,9 @@ public final class ElectionCore {
 
     private void startPreVote() {
       setLeader(Optional.empty());
-      var grants = new TreeSet<NodeId>();
-      grants.add(self);
-      role = new Role.PreCandidate(grants);
-      if (config().isQuorum(grants)) {
+      var tally = VoteTally.open(config()).grant(self);
+      role = new Role.PreCandidate(tally);
+      if (tally.result() == VoteTally.Result.WON) {
         startElection(Optional.empty());
         return;
       }
@@ -545,10 +519,9 @@ public final class ElectionCore {
       hard = hard.withTerm(term() + 1).withVote(self);
       transferTarget = Optional.empty();
       electionDeadline = now + randomElectionTimeout();
-      var grants = new TreeSet<NodeId>();
-      grants.add(self);
-      role = new Role.Candidate(grants);
-      if (config().isQuorum(grants)) {
+      var tally = VoteTally.open(config()).grant(self);
+      role = new Role.Candidate(tally);
+      if (tally.result() == VoteTally.Result.WON) {
         becomeLeader();
         return;
       }
@@ -571,17 +544,21 @@ public final class ElectionCore {
 
     private void onPreVoteResponse(PreVoteResponse r) {
       if (r.granted()) {
-        if (role instanceof Role.PreCandidate p && r.term() == term() + 1
-            && config().isVoter(r.from())) {
-          var grants = new TreeSet<>(p.grants());
-          grants.add(r.from());
-          role = new Role.PreCandidate(grants);
-          if (config().isQuorum(grants) && canCampaign()) {
+        if (role instanceof Role.PreCandidate p && r.term() == term() + 1) {
+          var tally = VoteTally.of(config(), p.grants(), p.refusals()).grant(r.from());
+          role = new Role.PreCandidate(tally);
+          if (tally.result() == VoteTally.Result.WON && canCampaign()) {
             startElection(Optional.empty());
           }
         }
       } else if (r.term() > term()) {
         adoptTerm(r.term());
+      } else if (role instanceof Role.PreCandidate p) {
+        var tally = VoteTally.of(config(), p.grants(), p.refusals()).refuse(r.from());
+        role = new Role.PreCandidate(tally);
+        if (tally.result() == VoteTally.Result.LOST) {
+          giveUp();
+        }
       }
     }
 
@@ -623,15 +600,34 @@ public final class ElectionCore {
         adoptTerm(r.term());
         return;
       }
-      if (role instanceof Role.Candidate c && r.term() == term() && r.granted()
-          && config().isVoter(r.from())) {
-        var grants = new TreeSet<>(c.grants());
-        grants.add(r.from());
-        role = new Role.Candidate(grants);
-        if (config().isQuorum(grants)) {
+      if (!(role instanceof Role.Candidate c)) {
+        return;
+      }
+      var tally = VoteTally.of(config(), c.grants(), c.refusals());
+      if (r.granted() && r.term() == term()) {
+        tally = tally.grant(r.from());
+        role = new Role.Candidate(tally);
+        if (tally.result() == VoteTally.Result.WON) {
           becomeLeader();
         }
+      } else if (!r.granted()) {
+        // A voter refusing because it still follows a leader answers in its own, lower term.
+        tally = tally.refuse(r.from());
+        role = new Role.Candidate(tally);
+        if (tally.result() == VoteTally.Result.LOST) {
+          giveUp();
+        }
       }
+    }
+
+    /**
+     * A (pre-)candidate that so many voters refused that it can no longer win stops asking: it
+     * becomes a follower that waits for the election deadline of the round it gave up (it does
+     * not campaign again at once) and keeps its term and vote. Safety is unaffected: it only
+     * stops counting answers.
+     */
+    private void giveUp() {
+      role = new Role.Follower();
     }
 
     private void onHeartbeat(Heartbeat h) {
@@ -749,19 +745,13 @@ public final class ElectionCore {
      */
     private void updateLease() {
       var l = (Role.Leader) role;
-      var times = new ArrayList<Long>();
-      for (NodeId v : config().voters()) {
-        Long at = v.equals(self) ? Long.valueOf(l.lastHeartbeatAt()) : l.ackedSentAt().get(v);
-        if (at != null) {
-          times.add(at);
-        }
-      }
-      int q = config().quorumSize();
-      if (config().isEmpty() || times.size() < q) {
+      var acked = new TreeMap<NodeId, Long>(l.ackedSentAt());
+      acked.put(self, l.lastHeartbeatAt()); // the leader acknowledges its heartbeats as it sends
+      var since = QuorumClock.newestAcknowledged(config(), acked);
+      if (since.isEmpty()) {
         return;
       }
-      times.sort((x, y) -> Long.compare(y, x));
-      long deadline = times.get(q - 1) + timings.leaseNanos();
+      long deadline = since.getAsLong() + timings.leaseNanos();
       if (deadline <= now) {
         return;
       }
@@ -788,79 +778,24 @@ public final class ElectionCore {
     }
 
     /**
-     * Moves the configuration one voter towards the eligible members, once the current one is
-     * acknowledged by a quorum and this leader holds a lease. Removals go first: downed members
-     * cannot acknowledge, so shrinking first keeps the quorum reachable. A voter whose name was
-     * last heard under another identity (it lost its state) is removed; its new identity is added.
+     * Moves the configuration one voter towards the eligible members (see {@link ConfigStep}),
+     * once the current one is acknowledged by a quorum and this leader holds a lease.
      */
     private void maybeChangeConfig() {
-      if (!(role instanceof Role.Leader l) || !l.hosting() || l.handingOver()
-          || !eligible.contains(self.name())) {
+      if (!(role instanceof Role.Leader l) || !l.hosting() || l.handingOver()) {
         return;
       }
       var c = config();
-      var ackedCurrent = new ArrayList<NodeId>();
-      ackedCurrent.add(self);
-      for (Map.Entry<NodeId, ConfigId> e : l.ackedConfig().entrySet()) {
-        if (e.getValue().equals(c.id())) {
-          ackedCurrent.add(e.getKey());
-        }
-      }
-      if (!c.isQuorum(ackedCurrent)) {
+      var change = new ConfigStep(self, c, eligible, latestIds, l.ackedSentAt().keySet(),
+          l.ackedConfig());
+      var voters = has(Defect.MULTI_MEMBER_CHANGE) ? change.nextAllAtOnce() : change.next();
+      if (voters.isEmpty()) {
         return;
       }
-      var removals = new ArrayList<NodeId>();
-      for (NodeId v : c.voters()) {
-        // A voter is replaced by a newer identity of its name only once that identity has
-        // acknowledged this leader: identities heard before this term may be stale (a new leader
-        // had not heard from a re-added voter, took an old identity for the current one, and
-        // removed the live voter; the simulator found it, seed 1033229).
-        NodeId current = latestIds.getOrDefault(v.name(), v);
-        boolean replaced = !current.equals(v)
-            && (current.equals(self) || l.ackedSentAt().containsKey(current));
-        if (!v.equals(self) && (!eligible.contains(v.name()) || replaced)) {
-          removals.add(v);
-        }
-      }
-      var additions = addable(c, l);
-      var voters = new TreeSet<>(c.voters());
-      if (has(Defect.MULTI_MEMBER_CHANGE)) {
-        voters.removeAll(removals);
-        voters.addAll(additions);
-      } else if (!removals.isEmpty()) {
-        voters.remove(removals.get(0));
-      } else if (!additions.isEmpty()) {
-        voters.add(additions.get(0));
-      }
-      if (voters.equals(c.voters())) {
-        return;
-      }
-      var next = new VoterConfig(new ConfigId(term(), c.id().index() + 1), voters);
+      var next = new VoterConfig(new ConfigId(term(), c.id().index() + 1), voters.get());
       hard = hard.withConfig(next);
       emit(new ConfigChanged(next, lineage()));
       broadcastHeartbeat();
-    }
-
-    /**
-     * Eligible members this leader has heard acknowledge, that are not voters yet (by name: a new
-     * identity of a voter's name waits until the old one is removed). A leader that is not a voter
-     * of its own configuration adds itself first.
-     */
-    private List<NodeId> addable(VoterConfig c, Role.Leader l) {
-      var voterNames = new TreeSet<String>();
-      c.voters().forEach(v -> voterNames.add(v.name()));
-      var out = new ArrayList<NodeId>();
-      if (!voterNames.contains(self.name())) {
-        out.add(self);
-      }
-      for (String name : eligible) {
-        NodeId id = latestIds.get(name);
-        if (id != null && !id.equals(self) && !voterNames.contains(name)
-            && l.ackedSentAt().containsKey(id)) {
-          out.add(id);
-        }
-      }
-      return out;
     }
 
     private void stepDown(StepDownReason reason) {

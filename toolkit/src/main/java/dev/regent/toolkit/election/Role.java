@@ -12,17 +12,37 @@ public sealed interface Role {
   /** Follows a leader, or waits for one. */
   record Follower() implements Role {}
 
-  /** Asking voters whether it could win, without raising its term. */
-  record PreCandidate(SortedSet<NodeId> grants) implements Role {
+  /**
+   * Asking voters whether it could win, without raising its term.
+   *
+   * @param grants the voters that granted a pre-vote (see {@link VoteTally})
+   * @param refusals the voters that refused one
+   */
+  record PreCandidate(SortedSet<NodeId> grants, SortedSet<NodeId> refusals) implements Role {
     public PreCandidate {
       grants = Collections.unmodifiableSortedSet(new TreeSet<>(grants));
+      refusals = Collections.unmodifiableSortedSet(new TreeSet<>(refusals));
+    }
+
+    PreCandidate(VoteTally tally) {
+      this(tally.grants(), tally.refusals());
     }
   }
 
-  /** Asking for votes in its (raised, persisted) term. */
-  record Candidate(SortedSet<NodeId> grants) implements Role {
+  /**
+   * Asking for votes in its (raised, persisted) term.
+   *
+   * @param grants the voters that granted their vote (see {@link VoteTally})
+   * @param refusals the voters that refused it
+   */
+  record Candidate(SortedSet<NodeId> grants, SortedSet<NodeId> refusals) implements Role {
     public Candidate {
       grants = Collections.unmodifiableSortedSet(new TreeSet<>(grants));
+      refusals = Collections.unmodifiableSortedSet(new TreeSet<>(refusals));
+    }
+
+    Candidate(VoteTally tally) {
+      this(tally.grants(), tally.refusals());
     }
   }
 

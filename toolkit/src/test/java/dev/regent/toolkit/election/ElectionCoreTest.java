@@ -203,6 +203,75 @@ class ElectionCoreTest {
     assertEquals(Optional.of(A), a.of(Persist.class).get(0).state().votedFor());
   }
 
+  /**
+   * New rule (issue 16): a pre-candidate counts refusals and gives up once it can no longer win.
+   * It becomes a follower that waits for the deadline of the round it gave up: it does not ask
+   * again at once, and a late grant does not revive the round.
+   */
+  @Test
+  void preCandidateGivesUpWhenTooManyVotersRefuseAndWaitsForItsNextTimeout() {
+    var a = follower(A);
+    a.feed(new Tick(a.wakeAt));
+    long t = a.wakeAt;
+    long deadline = a.wakeAt;
+    a.feed(new Received(t, new PreVoteResponse(0, new NodeId("x", 1), L, false)));
+    assertInstanceOf(Role.PreCandidate.class, a.state.role(), "a non-voter's refusal is ignored");
+    a.feed(new Received(t, new PreVoteResponse(0, B, L, false)));
+    assertEquals(new Role.PreCandidate(new TreeSet<>(List.of(A)), new TreeSet<>(List.of(B))),
+        a.state.role(), "one refusal of three: still pending");
+    a.feed(new Received(t, new PreVoteResponse(0, C, L, false)));
+    assertInstanceOf(Role.Follower.class, a.state.role(), "two of three refused: lost");
+    assertTrue(a.effects.isEmpty(), "giving up sends and persists nothing: " + a.effects);
+    assertEquals(0, a.state.term());
+    assertEquals(deadline, a.wakeAt, "waits for the deadline of the round it gave up");
+    a.feed(new Received(t + MS, new PreVoteResponse(1, B, L, true)));
+    assertInstanceOf(Role.Follower.class, a.state.role(), "a late grant does not revive it");
+    a.feed(new Tick(deadline - 1));
+    assertInstanceOf(Role.Follower.class, a.state.role(), "no campaign before its timeout");
+    a.feed(new Tick(deadline));
+    assertInstanceOf(Role.PreCandidate.class, a.state.role(), "the next round at its timeout");
+  }
+
+  /**
+   * New rule (issue 16): a candidate counts refusals too, including those a voter sends in its
+   * own lower term (it still follows a leader and did not adopt the candidate's term), and gives
+   * up keeping its term and its vote for itself.
+   */
+  @Test
+  void candidateGivesUpWhenTooManyVotersRefuseKeepingTermAndVote() {
+    var a = follower(A);
+    a.feed(new Tick(a.wakeAt));
+    a.feed(new Received(a.wakeAt, new PreVoteResponse(1, B, L, true)));
+    assertInstanceOf(Role.Candidate.class, a.state.role());
+    long t = a.wakeAt;
+    long deadline = a.wakeAt;
+    a.feed(new Received(t, new VoteResponse(0, B, L, false)));
+    assertInstanceOf(Role.Candidate.class, a.state.role(), "one refusal of three: pending");
+    a.feed(new Received(t, new VoteResponse(1, C, L, false)));
+    assertInstanceOf(Role.Follower.class, a.state.role());
+    assertTrue(a.effects.isEmpty(), "giving up sends and persists nothing: " + a.effects);
+    assertEquals(1, a.state.term());
+    assertEquals(Optional.of(A), a.state.hard().votedFor());
+    assertEquals(deadline, a.wakeAt);
+    a.feed(new Received(t, new VoteResponse(1, B, L, true)));
+    assertFalse(a.state.isLeader(), "a late grant does not revive the round");
+    var d = new NodeId("d", 1);
+    a.feed(new Received(t, new VoteRequest(1, d, L, ABC.id(), Optional.empty())));
+    assertEquals(List.of(new VoteResponse(1, A, L, false)), a.sent(), "still voted for itself");
+  }
+
+  /** A grant after a refusal of the same voter (a later copy of the request) still counts. */
+  @Test
+  void aGrantReplacesARefusalOfTheSameVoter() {
+    var a = follower(A);
+    a.feed(new Tick(a.wakeAt));
+    a.feed(new Received(a.wakeAt, new PreVoteResponse(1, B, L, true)));
+    long t = a.wakeAt;
+    a.feed(new Received(t, new VoteResponse(0, B, L, false)));
+    a.feed(new Received(t, new VoteResponse(1, B, L, true)));
+    assertTrue(a.state.isLeader());
+  }
+
   /** The requests arrive after the restart grace (see {@link #freshNodeNeitherVotesNorCampaignsDuringItsGrace}). */
   @Test
   void votesOncePerTermAndPersistsTheVoteBeforeReplying() {

@@ -1002,10 +1002,14 @@ final class Explorer {
       h.add(2);
       h.add(p.grants().size());
       p.grants().forEach(h::add);
+      h.add(p.refusals().size());
+      p.refusals().forEach(h::add);
     } else if (role instanceof Role.Candidate c) {
       h.add(3);
       h.add(c.grants().size());
       c.grants().forEach(h::add);
+      h.add(c.refusals().size());
+      c.refusals().forEach(h::add);
     } else if (role instanceof Role.Leader l) {
       h.add(4);
       h.add(t.sent(l.electedAt()));

@@ -656,7 +656,8 @@ public final class ElectionActor extends AbstractBehavior<Object> {
       log.info("Election of term {} ended without a win: {}", prev.term(),
           to instanceof Role.Candidate ? "no majority in time, trying again in term " + next.term()
               : newTerm ? "saw the higher term " + next.term()
-              : next.leader().map(l -> l + " won").orElse("another candidate won"));
+              : next.leader().map(l -> l + " won")
+                  .orElse("too many voters refused; waiting for the next election timeout"));
     }
     if (to instanceof Role.Candidate && (newTerm || !(from instanceof Role.Candidate))) {
       metrics.electionStarted(next.term());
