@@ -102,6 +102,13 @@ final class InstanceRecorder {
     return theRunning().get();
   }
 
+  /** Waits (bounded) until a later incarnation than {@code old} runs, on any node. */
+  Incarnation awaitLaterInstance(Incarnation old, Duration timeout) {
+    Await.until(timeout, () -> " (incarnations " + this + ")", () -> theRunning()
+        .filter(i -> i.id() > old.id()).isPresent());
+    return theRunning().get();
+  }
+
   /** Fails when two incarnations overlapped in time, or a token did not rise across nodes. */
   void assertNoOverlap() {
     List<String> violations = violations();
