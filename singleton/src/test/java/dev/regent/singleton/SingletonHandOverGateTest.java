@@ -232,7 +232,8 @@ class SingletonHandOverGateTest {
     // The old leader stays eligible after a hand-over that timed out, so it may win the next
     // term itself: any later incarnation will do (it failed once in a full build waiting for one
     // on another node while the old leader had won term 2).
+    // No overlap check: a stop that blocks past the lease is exactly what the contract's
+    // cooperative-stop assumption excludes, and it may overlap a successor on another node.
     recorder.awaitLaterInstance(first, WAIT);
-    recorder.assertNoOverlap();
   }
 }
