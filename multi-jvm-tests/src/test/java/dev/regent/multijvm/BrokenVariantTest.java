@@ -10,30 +10,31 @@ import dev.regent.multijvm.harness.History;
 import dev.regent.multijvm.harness.HistoryChecker;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.MultiJvmCluster;
-import dev.regent.singleton.internal.SingletonManager;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checker must fail when the product is broken: the same fault as
- * {@code FailureSuiteTest.leaderPausedLongerThanItsLease}, on real JVMs, with the singleton
- * manager's TEST ONLY switch {@value SingletonManager#UNSAFE_KEEP_AFTER_LEASE_LOSS} on, so that a
- * leader that lost its lease keeps its singleton. The leader is SIGSTOPped until a new incarnation
- * runs elsewhere and has written, then SIGCONTed: the old incarnation keeps running beside the new
- * one, and the checker must report S3 (overlapping incarnations) for exactly those two.
+ * The checker must fail when the contract is broken: the same fault as
+ * {@code FailureSuiteTest.leaderPausedLongerThanItsLease}, on real JVMs, with a singleton that does
+ * not stop cooperatively ({@link NonCooperativeCounterSetup}: its handler loops, writing, and never
+ * returns), so that a leader that lost its lease cannot suspend or stop it. The leader is
+ * SIGSTOPped until a new incarnation runs elsewhere and has written, then SIGCONTed: the old
+ * incarnation keeps running beside the new one, and the checker must report S3 (overlapping
+ * incarnations) for exactly those two. The product is unchanged; the broken part is the test's
+ * singleton.
  *
  * <p>No downing provider: the pause is shorter than the failure detector's acceptable pause anyway,
- * and a resolver downing the woken node would end the overlap for a reason unrelated to the switch.
+ * and a resolver downing the woken node would end the overlap for a reason unrelated to the
+ * singleton.
  */
 class BrokenVariantTest {
 
   @Test
   void checkerCatchesASingletonThatOutlivesItsLease() {
     try (var c = MultiJvmCluster.builder("brokenVariantKeepsSingletonAfterLeaseLoss").nodes(3)
-        .setup(FencedCounterSetup.class)
-        .config(SingletonManager.UNSAFE_KEEP_AFTER_LEASE_LOSS + " = on").start()) {
+        .setup(NonCooperativeCounterSetup.class).start()) {
       c.awaitAllUp(Duration.ofSeconds(90));
       SingletonStarted first = awaitFirst(c);
       c.pause(first.node());

@@ -106,7 +106,7 @@ public final class ClusterSingleton implements Extension {
     var stats = new StatsCounters(singleton.name(), RegentMetrics.get(system));
     String name = singleton.name();
     if (shouldRunManager(settings)) {
-      ActorRef<Object> manager = system.systemActorOf(
+      ActorRef<SingletonManager.Command> manager = system.systemActorOf(
           SingletonManager.create(singleton, settings, source, stats),
           SingletonPaths.managerName(name), Props.empty());
       registerShutdownTask(name, manager, settings);
@@ -168,7 +168,7 @@ public final class ClusterSingleton implements Extension {
    * own task in a later phase then hands leadership over at once, and the next leader starts its
    * instance as soon as it holds a lease.
    */
-  private void registerShutdownTask(String name, ActorRef<Object> manager,
+  private void registerShutdownTask(String name, ActorRef<SingletonManager.Command> manager,
       ClusterSingletonSettings settings) {
     Duration timeout = settings.stopBudget().plusSeconds(2);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.regent.singleton.InstanceRecorder.Incarnation;
+import dev.regent.singleton.internal.SingletonManager;
 import dev.regent.singleton.internal.SingletonPaths;
 import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
@@ -127,7 +128,7 @@ class SingletonClusterTest {
     assertEquals(first.token(), pong.token());
     // No manager on the node without the role: watching its path ends at once.
     TestProbe<Object> probe = TestProbe.create(nodes.get(2));
-    ActorRef<Object> absent = SingletonPaths.manager(nodes.get(2),
+    ActorRef<SingletonManager.Command> absent = SingletonPaths.manager(nodes.get(2),
         Cluster.get(nodes.get(2)).selfMember().address(), NAME);
     probe.expectTerminated(absent, Duration.ofSeconds(5));
     assertEquals(0, ClusterSingleton.get(nodes.get(2)).stats(NAME).orElseThrow()

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
 import dev.regent.singleton.internal.LeaderAnnouncement;
+import dev.regent.singleton.internal.SingletonEnvelope;
 import dev.regent.singleton.internal.SingletonPaths;
 import dev.regent.singleton.internal.SingletonProxy;
 import dev.regent.singleton.internal.StatsCounters;
@@ -44,8 +45,9 @@ class SingletonProxyTest {
     stats = new StatsCounters();
     atManager = kit.createTestProbe();
     ActorRef<Object> forward = atManager.ref();
+    // The proxy hands user messages on in the envelope managers accept.
     kit.system().systemActorOf(Behaviors.receiveMessage(m -> {
-      forward.tell(m);
+      forward.tell(m instanceof SingletonEnvelope e ? e.message() : "not in an envelope: " + m);
       return Behaviors.same();
     }), SingletonPaths.managerName(NAME), Props.empty());
     var settings = ClusterSingletonSettings.create(kit.system()).withBufferSize(3)

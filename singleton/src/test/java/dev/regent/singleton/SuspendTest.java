@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.regent.singleton.internal.SingletonEnvelope;
 import dev.regent.singleton.internal.SingletonManager;
 import dev.regent.singleton.internal.StatsCounters;
 import dev.regent.toolkit.election.Lineage;
@@ -147,7 +148,7 @@ class SuspendTest {
         .build();
   }
 
-  private ActorRef<Object> manager(Duration maxSuspension, int bufferSize) {
+  private ActorRef<SingletonManager.Command> manager(Duration maxSuspension, int bufferSize) {
     var settings = ClusterSingletonSettings.create(kit.system())
         .withStopTimeout(STOP_TIMEOUT).withLeaseMargin(MARGIN)
         .withMaxSuspension(maxSuspension).withBufferSize(bufferSize);
@@ -159,7 +160,7 @@ class SuspendTest {
     return ref;
   }
 
-  private ActorRef<Object> manager() {
+  private ActorRef<SingletonManager.Command> manager() {
     return manager(LONG, 1000);
   }
 
@@ -195,17 +196,17 @@ class SuspendTest {
 
   @Test
   void lateRenewalSuspendsThenResumesWithStateAndToken() {
-    ActorRef<Object> manager = manager();
+    ActorRef<SingletonManager.Command> manager = manager();
     source.emit(new BecameLeader(3, in(Duration.ofMillis(500))));
     assertEquals(new Started(token(3)), reports.receiveMessage());
-    manager.tell(new Ping("before"));
+    manager.tell(new SingletonEnvelope(new Ping("before")));
     assertEquals(new Got(token(3), "before", 1), reports.receiveMessage());
     // A timer armed while the lease is valid, due well after the suspension begins.
-    manager.tell(new ArmTimer(Duration.ofMillis(700)));
+    manager.tell(new SingletonEnvelope(new ArmTimer(Duration.ofMillis(700))));
     awaitSuspensions(1);
     assertFalse(context.get().leaseValid(), "leaseValid() is false while suspended");
-    manager.tell(new Ping("during-1"));
-    manager.tell(new Ping("during-2"));
+    manager.tell(new SingletonEnvelope(new Ping("during-1")));
+    manager.tell(new SingletonEnvelope(new Ping("during-2")));
     // Nothing reaches the behavior during the gap: neither the messages nor the timer, which
     // fires about 0.4 s into it. No Stopped either: the instance is kept.
     reports.expectNoMessage(Duration.ofMillis(1000));
@@ -216,7 +217,7 @@ class SuspendTest {
     assertEquals(new Got(token(3), "during-1", 2), reports.receiveMessage());
     assertEquals(new Got(token(3), "during-2", 3), reports.receiveMessage());
     assertEquals(new Got(token(3), "tick", 4), reports.receiveMessage());
-    manager.tell(new Ping("after"));
+    manager.tell(new SingletonEnvelope(new Ping("after")));
     assertEquals(new Got(token(3), "after", 5), reports.receiveMessage());
     Await.until(Duration.ofSeconds(5), () -> " (stats " + stats + ")",
         () -> context.get().leaseValid());
@@ -230,16 +231,16 @@ class SuspendTest {
 
   @Test
   void messagesArrivingDuringSuspensionAndAfterResumeKeepTheirOrder() {
-    ActorRef<Object> manager = manager();
+    ActorRef<SingletonManager.Command> manager = manager();
     leadThenLetLeaseRunLow(2);
     for (int i = 1; i <= 50; i++) {
-      manager.tell(new Ping("held-" + i));
+      manager.tell(new SingletonEnvelope(new Ping("held-" + i)));
     }
     source.emit(new LeaseRenewed(2, in(LONG)));
     // Sent right after the resume: some may reach the instance while held ones are still being
     // handed over; all come after them.
     for (int i = 1; i <= 50; i++) {
-      manager.tell(new Ping("live-" + i));
+      manager.tell(new SingletonEnvelope(new Ping("live-" + i)));
     }
     for (int i = 1; i <= 100; i++) {
       String expected = i <= 50 ? "held-" + i : "live-" + (i - 50);
@@ -249,9 +250,9 @@ class SuspendTest {
 
   @Test
   void suspensionLongerThanTheBoundStopsWithoutTheStopMessage() {
-    ActorRef<Object> manager = manager(Duration.ofMillis(300), 1000);
+    ActorRef<SingletonManager.Command> manager = manager(Duration.ofMillis(300), 1000);
     leadThenLetLeaseRunLow(4);
-    manager.tell(new Ping("held"));
+    manager.tell(new SingletonEnvelope(new Ping("held")));
     // max-suspension passes without a renewal: stopped, its stop message never handled (it may
     // not act any more), the held message not handled either.
     assertEquals(new Stopped(token(4)), reports.expectMessageClass(Stopped.class,
@@ -266,13 +267,13 @@ class SuspendTest {
 
   @Test
   void higherTermStopsASuspendedInstanceBeforeTheNewOneStarts() {
-    ActorRef<Object> manager = manager();
+    ActorRef<SingletonManager.Command> manager = manager();
     leadThenLetLeaseRunLow(3);
-    manager.tell(new Ping("held"));
+    manager.tell(new SingletonEnvelope(new Ping("held")));
     source.emit(new BecameLeader(5, in(LONG)));
     assertEquals(new Stopped(token(3)), reports.receiveMessage());
     assertEquals(new Started(token(5)), reports.receiveMessage());
-    manager.tell(new Ping("new"));
+    manager.tell(new SingletonEnvelope(new Ping("new")));
     assertEquals(new Got(token(5), "new", 1), reports.receiveMessage());
     assertEquals(0, stats.resumes());
     assertEquals(List.of("STARTED 3", "SUSPENDED 3", "STOPPED 3", "STARTED 5"), told());
@@ -297,10 +298,10 @@ class SuspendTest {
 
   @Test
   void holdIsBoundedDroppingTheOldest() {
-    ActorRef<Object> manager = manager(LONG, 2);
+    ActorRef<SingletonManager.Command> manager = manager(LONG, 2);
     leadThenLetLeaseRunLow(1);
     for (int i = 1; i <= 5; i++) {
-      manager.tell(new Ping("m" + i));
+      manager.tell(new SingletonEnvelope(new Ping("m" + i)));
     }
     Await.until(Duration.ofSeconds(5), () -> " (stats " + stats + ")",
         () -> stats.suspendedDroppedCount() == 3);
@@ -317,14 +318,14 @@ class SuspendTest {
    */
   @Test
   void aHandlerRunningWhenTheSuspensionBeginsFinishesAndNothingFollows() throws Exception {
-    ActorRef<Object> manager = manager();
+    ActorRef<SingletonManager.Command> manager = manager();
     source.emit(new BecameLeader(8, in(Duration.ofMillis(400))));
     assertEquals(new Started(token(8)), reports.receiveMessage());
     var entered = new CountDownLatch(1);
     var release = new CountDownLatch(1);
-    manager.tell(new Block(entered, release));
+    manager.tell(new SingletonEnvelope(new Block(entered, release)));
     assertTrue(entered.await(5, TimeUnit.SECONDS));
-    manager.tell(new Ping("queued behind the running handler"));
+    manager.tell(new SingletonEnvelope(new Ping("queued behind the running handler")));
     awaitSuspensions(1);
     // The listener hears of the suspension only once the running handler has returned.
     assertEquals(List.of("STARTED 8"), told());
@@ -347,19 +348,19 @@ class SuspendTest {
         .withLifecycleListener(e -> {
           throw new IllegalStateException("listener fails on " + e.kind());
         });
-    ActorRef<Object> manager =
+    ActorRef<SingletonManager.Command> manager =
         kit.spawn(SingletonManager.create(singleton, settings, source, stats));
     Await.until(Duration.ofSeconds(5), () -> " (no subscriber)",
         () -> source.subscriberCount() == 1);
     leadThenLetLeaseRunLow(2);
-    manager.tell(new Ping("held"));
+    manager.tell(new SingletonEnvelope(new Ping("held")));
     source.emit(new LeaseRenewed(2, in(LONG)));
     assertEquals(new Got(token(2), "held", 1), reports.receiveMessage());
   }
 
   @Test
   void shutdownOfASuspendedInstanceStopsItWithoutItsStopMessage() {
-    ActorRef<Object> manager = manager();
+    ActorRef<SingletonManager.Command> manager = manager();
     leadThenLetLeaseRunLow(2);
     TestProbe<org.apache.pekko.Done> done = kit.createTestProbe();
     manager.tell(new SingletonManager.StopForShutdown(done.ref()));
@@ -379,12 +380,12 @@ class SuspendTest {
    */
   @Test
   void aLyingElectionMakesTheManagerResumeInANewerTermWithTheOldToken() {
-    ActorRef<Object> manager = manager();
+    ActorRef<SingletonManager.Command> manager = manager();
     leadThenLetLeaseRunLow(3);
     awaitTold(List.of("STARTED 3", "SUSPENDED 3"));
     long learnedTerm5 = System.nanoTime();
     source.emitLie(new BecameLeader(5, in(LONG)), new LeaseRenewed(3, in(LONG)));
-    manager.tell(new Ping("in term 5"));
+    manager.tell(new SingletonEnvelope(new Ping("in term 5")));
     Got got = reports.expectMessageClass(Got.class);
     assertEquals(token(3), got.token(), "handled with the old token");
     assertEquals(5, source.current().term(), "while the node leads term 5");

@@ -12,4 +12,4 @@ import dev.regent.toolkit.serialization.RegentSerializable;
  * @param term the instance's term (its fencing token)
  */
 public record LeaderAnnouncement(String singleton, String address, long term)
-    implements RegentSerializable {}
+    implements RegentSerializable, SingletonProxy.Command {}

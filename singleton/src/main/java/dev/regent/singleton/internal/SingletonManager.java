@@ -12,6 +12,7 @@ import dev.regent.toolkit.hosting.HostingDecision;
 import dev.regent.toolkit.hosting.HostingRule;
 import dev.regent.toolkit.hosting.HostingState;
 import dev.regent.toolkit.leadership.Leadership;
+import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.logging.RateLimitedLog;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
@@ -75,14 +76,26 @@ import org.slf4j.Logger;
  * later; only after a SUSPENDED was told) and STOPPED at {@code Terminated}.
  *
  * <p>The manager is also the address proxies send to (the instance may not exist yet: followers
- * learn of a new leader from its first heartbeat, before it holds a lease). User messages that
- * arrive while no instance runs are buffered here, then handed to the instance when it starts, or
- * to the new leader's manager when another node is known to lead.
+ * learn of a new leader from its first heartbeat, before it holds a lease). User messages arrive
+ * in a {@link SingletonEnvelope} wrapped by their sender (the proxy on any node, or another
+ * manager handing its buffer on); those that arrive while no instance runs are buffered here, then
+ * handed to the instance when it starts, or to the new leader's manager when another node is known
+ * to lead.
+ *
+ * <p>The protocol is {@link Command}: the envelope and the two stop requests come from outside,
+ * leadership events through a message adapter ({@link Election}), the rest are the manager's own
+ * timers, the instance's {@code Terminated} ({@code watchWith}) and the instance's suspension
+ * acknowledgement.
  */
-public final class SingletonManager<M> extends AbstractBehavior<Object> {
+public final class SingletonManager<M> extends AbstractBehavior<SingletonManager.Command> {
+
+  /** Everything a manager accepts. */
+  public sealed interface Command permits SingletonEnvelope, StopForShutdown, StopForHandOver,
+      Election, Recheck, HardStop, InstanceTerminated, Announce, SuspensionOverdue,
+      SuspensionInterceptor.Acknowledged {}
 
   /** Stop the instance for CoordinatedShutdown and answer once it has terminated. */
-  public record StopForShutdown(ActorRef<Done> replyTo) {}
+  public record StopForShutdown(ActorRef<Done> replyTo) implements Command {}
 
   /**
    * This node is about to hand its leadership over (a requested transfer, {@code Cluster.leave},
@@ -93,37 +106,32 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    * (a handler that blocks, a PostStop that takes long) is never reported stopped: the hand-over
    * then times out and the next leader waits out this node's lease.
    */
-  public record StopForHandOver(ActorRef<Done> replyTo) {}
+  public record StopForHandOver(ActorRef<Done> replyTo) implements Command {}
 
   /** The rule's {@link HostingDecision#recheckAt}: the lease runs low, or max-suspension passed. */
-  private record Recheck() {}
+  private record Recheck() implements Command {}
 
-  private record HardStop(ActorRef<?> instance) {}
+  private record HardStop(ActorRef<?> instance) implements Command {}
 
-  private record InstanceTerminated(ActorRef<?> instance) {}
+  private record InstanceTerminated(ActorRef<?> instance) implements Command {}
 
-  private record Announce() {}
+  private record Announce() implements Command {}
 
-  private record SuspensionOverdue() {}
+  private record SuspensionOverdue() implements Command {}
+
+  /** A leadership event of this node's election, through the manager's message adapter. */
+  private record Election(LeadershipEvent event) implements Command {}
 
   private static final Object RECHECK = "recheck";
   private static final Object HARD_STOP = "hard-stop";
   private static final Object ANNOUNCE = "announce";
   private static final Object SUSPENSION_OVERDUE = "suspension-overdue";
 
-  /**
-   * TEST ONLY, breaks S3 (see reference.conf): keep the instance running after this node lost its
-   * leadership or its lease. Exists so the multi-JVM suite can show that its checker catches a
-   * singleton that outlives its lease.
-   */
-  public static final String UNSAFE_KEEP_AFTER_LEASE_LOSS =
-      "regent.singleton.testing.unsafe-keep-singleton-after-lease-loss";
-
   private final SingletonActor<M> singleton;
   private final ClusterSingletonSettings settings;
   private final LeadershipSource source;
   private final StatsCounters stats;
-  private final TimerScheduler<Object> timers;
+  private final TimerScheduler<Command> timers;
   private final Logger log;
   private final NodeId self;
   /**
@@ -135,8 +143,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   private final BoundedBuffer<Object> buffer;
   /** Announcements need cluster membership; a local system (unit tests) has none. */
   private final boolean isCluster;
-  /** {@link #UNSAFE_KEEP_AFTER_LEASE_LOSS}: off except in tests that must see S3 broken. */
-  private final boolean unsafeKeepAfterLeaseLoss;
+  /** Where the election's events come in (subscribed at the start, unsubscribed at the stop). */
+  private final ActorRef<LeadershipEvent> electionEvents;
 
   /**
    * What the election has told this node and the instance's state, as the {@link HostingRule}
@@ -168,13 +176,13 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
   /** {@link StopForHandOver}: answered when no instance runs. */
   private final List<ActorRef<Done>> handOverWaiters = new ArrayList<>();
 
-  public static <M> Behavior<Object> create(SingletonActor<M> singleton,
+  public static <M> Behavior<Command> create(SingletonActor<M> singleton,
       ClusterSingletonSettings settings, LeadershipSource source, StatsCounters stats) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
         timers -> new SingletonManager<>(ctx, timers, singleton, settings, source, stats)));
   }
 
-  private SingletonManager(ActorContext<Object> ctx, TimerScheduler<Object> timers,
+  private SingletonManager(ActorContext<Command> ctx, TimerScheduler<Command> timers,
       SingletonActor<M> singleton, ClusterSingletonSettings settings, LeadershipSource source,
       StatsCounters stats) {
     super(ctx);
@@ -192,24 +200,15 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     this.buffer = new BoundedBuffer<>(settings.bufferSize());
     this.isCluster = ((ExtendedActorSystem) ctx.getSystem().classicSystem()).provider()
         instanceof ClusterActorRefProvider;
-    this.unsafeKeepAfterLeaseLoss =
-        ctx.getSystem().settings().config().getBoolean(UNSAFE_KEEP_AFTER_LEASE_LOSS);
-    if (unsafeKeepAfterLeaseLoss) {
-      log.error("{} = on: singleton [{}] will keep running after this node loses its leadership"
-          + " or lease. TEST ONLY: this breaks the one-instance guarantee (S3).",
-          UNSAFE_KEEP_AFTER_LEASE_LOSS, singleton.name());
-    }
-    source.subscribe(ctx.getSelf().narrow());
+    this.electionEvents = ctx.messageAdapter(LeadershipEvent.class, Election::new);
+    source.subscribe(electionEvents);
   }
 
   @Override
-  public Receive<Object> createReceive() {
+  public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(BecameLeader.class, this::onBecameLeader)
-        .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
-        .onMessage(SteppedDown.class, this::onSteppedDown)
-        .onMessage(LeaderKnown.class, this::onLeaderKnown)
-        .onMessage(LeaderLost.class, this::onLeaderLost)
+        .onMessage(Election.class, m -> onElection(m.event()))
+        .onMessage(SingletonEnvelope.class, this::onUserMessage)
         .onMessage(Recheck.class, m -> onRecheck())
         .onMessage(HardStop.class, this::onHardStop)
         .onMessage(InstanceTerminated.class, this::onInstanceTerminated)
@@ -222,21 +221,35 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
           return this;
         })
         .onSignal(PostStop.class, s -> {
-          source.unsubscribe(getContext().getSelf().narrow());
+          source.unsubscribe(electionEvents);
           return this;
         })
-        .onAnyMessage(this::onUserMessage)
         .build();
   }
 
-  private Behavior<Object> onBecameLeader(BecameLeader e) {
+  private Behavior<Command> onElection(LeadershipEvent event) {
+    if (event instanceof BecameLeader e) {
+      return onBecameLeader(e);
+    } else if (event instanceof LeaseRenewed e) {
+      return onLeaseRenewed(e);
+    } else if (event instanceof SteppedDown e) {
+      return onSteppedDown(e);
+    } else if (event instanceof LeaderKnown e) {
+      return onLeaderKnown(e);
+    } else if (event instanceof LeaderLost e) {
+      return onLeaderLost(e);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onBecameLeader(BecameLeader e) {
     // A finished term stays finished (the instance stopped by itself, or it is being handed over).
     state = state.leaseAcquired(e.term(), e.leaseDeadlineNanos());
     leaderElsewhere = Optional.empty();
     return reconcile("became leader of term " + e.term());
   }
 
-  private Behavior<Object> onLeaseRenewed(LeaseRenewed e) {
+  private Behavior<Command> onLeaseRenewed(LeaseRenewed e) {
     state = state.leaseRenewed(e.term(), e.leaseDeadlineNanos());
     return reconcile("lease renewed");
   }
@@ -247,7 +260,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    * mailbox (a busy node): the election's snapshot is authoritative and events only follow it, so
    * a later deadline for the same term there is used rather than suspending.
    */
-  private Behavior<Object> onRecheck() {
+  private Behavior<Command> onRecheck() {
     String why = state.instance() == HostingState.Instance.SUSPENDED
         ? "suspended for longer than max-suspension (" + settings.maxSuspension() + ")"
         : "lease about to end without renewal";
@@ -259,12 +272,12 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return reconcile(why);
   }
 
-  private Behavior<Object> onSteppedDown(SteppedDown e) {
+  private Behavior<Command> onSteppedDown(SteppedDown e) {
     state = state.notLeader();
     return reconcile("stepped down from term " + e.term() + " (" + e.reason() + ")");
   }
 
-  private Behavior<Object> onLeaderKnown(LeaderKnown e) {
+  private Behavior<Command> onLeaderKnown(LeaderKnown e) {
     if (e.leader().equals(self)) {
       // Leading is only acted on with a lease (BecameLeader); this just says no one else leads.
       leaderElsewhere = Optional.empty();
@@ -275,13 +288,13 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return reconcile("leader of term " + e.term() + " is " + e.leader());
   }
 
-  private Behavior<Object> onLeaderLost(LeaderLost e) {
+  private Behavior<Command> onLeaderLost(LeaderLost e) {
     state = state.notLeader();
     leaderElsewhere = Optional.empty();
     return reconcile("leader of term " + e.term() + " lost");
   }
 
-  private Behavior<Object> onStopForShutdown(StopForShutdown m) {
+  private Behavior<Command> onStopForShutdown(StopForShutdown m) {
     state = state.shutdown();
     if (instance == null) {
       m.replyTo().tell(Done.getInstance());
@@ -291,7 +304,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return reconcile("coordinated shutdown");
   }
 
-  private Behavior<Object> onStopForHandOver(StopForHandOver m) {
+  private Behavior<Command> onStopForHandOver(StopForHandOver m) {
     // The election's own view: BecameLeader may still be on its way to this mailbox.
     Leadership now = source.current();
     if (now.isLeader()) {
@@ -307,7 +320,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return reconcile("leadership is being handed over");
   }
 
-  private Behavior<Object> onHardStop(HardStop m) {
+  private Behavior<Command> onHardStop(HardStop m) {
     if (m.instance().equals(instance)) {
       log.warn("Singleton [{}] of term {} did not stop within {}; stopping it now",
           singleton.name(), state.instanceTerm(), settings.stopTimeout());
@@ -316,7 +329,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return this;
   }
 
-  private Behavior<Object> onInstanceTerminated(InstanceTerminated m) {
+  private Behavior<Command> onInstanceTerminated(InstanceTerminated m) {
     if (!m.instance().equals(instance)) {
       return this;
     }
@@ -347,7 +360,8 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return reconcile("instance terminated");
   }
 
-  private Behavior<Object> onUserMessage(Object message) {
+  private Behavior<Command> onUserMessage(SingletonEnvelope envelope) {
+    Object message = envelope.message();
     if (instance != null && state.instanceLive()) {
       instance.tell(message);
     } else if (instance == null && leaderElsewhere.isPresent()) {
@@ -362,22 +376,9 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
    * Applies the one rule ({@link HostingRule}, see the class comment) to the current state and
    * carries out its decision.
    */
-  private Behavior<Object> reconcile(String why) {
+  private Behavior<Command> reconcile(String why) {
     long now = System.nanoTime();
     HostingDecision decision = rule.decide(state, now);
-    // The unsafe test switch: skip the stops that only mean "this node no longer leads the
-    // instance's term" (not a shutdown, not a new term of this node), and never suspend.
-    boolean keptUnsafely = unsafeKeepAfterLeaseLoss
-        && (decision.action() == HostingDecision.Action.SUSPEND
-            || decision.action() == HostingDecision.Action.BEGIN_STOP && !state.shuttingDown()
-            && !state.leading());
-    if (keptUnsafely) {
-      log.error("NOT {} singleton [{}] of term {} ({}) because {} = on: it now runs without"
-              + " a lease",
-          decision.action() == HostingDecision.Action.SUSPEND ? "suspending" : "stopping",
-          singleton.name(), state.instanceTerm(), why, UNSAFE_KEEP_AFTER_LEASE_LOSS);
-      return this;
-    }
     state = decision.next();
     switch (decision.action()) {
       case BEGIN_STOP -> beginStop(decision, why);
@@ -440,7 +441,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         (now - state.suspendedAt()) / 1_000_000, why, (state.leaseDeadline() - now) / 1_000_000);
   }
 
-  private Behavior<Object> onSuspensionAcknowledged(SuspensionInterceptor.Acknowledged m) {
+  private Behavior<Command> onSuspensionAcknowledged(SuspensionInterceptor.Acknowledged m) {
     if (m.gate() == gate && suspended && m.epoch() == gate.epoch()) {
       suspensionAcknowledged = true;
       timers.cancel(SUSPENSION_OVERDUE);
@@ -452,7 +453,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     return this;
   }
 
-  private Behavior<Object> onSuspensionOverdue() {
+  private Behavior<Command> onSuspensionOverdue() {
     if (suspended && !suspensionAcknowledged) {
       log.warn("Singleton [{}] of term {} on node {} is still processing the message it was"
           + " handling when it was suspended {} ms ago, and its lease ends in {} ms: a handler"
@@ -474,7 +475,7 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
         .supervise(Behaviors.setup(c -> singleton.behavior(context)));
     // Outermost, around the supervisor: every message of the mailbox passes the gate first.
     String description = "[" + singleton.name() + "] of term " + term + " on node " + self.name();
-    ActorRef<Object> manager = getContext().getSelf();
+    ActorRef<Command> manager = getContext().getSelf();
     Behavior<Object> behavior = Behaviors.intercept(() -> new SuspensionInterceptor<M>(
         instanceGate, manager, settings.bufferSize(), stats, description), supervised);
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
@@ -551,9 +552,10 @@ public final class SingletonManager<M> extends AbstractBehavior<Object> {
     }
   }
 
+  /** Hands a user message to the leader's manager, in the envelope managers accept. */
   private void forwardToLeader(Object message) {
     SingletonPaths.manager(getContext().getSystem(), leaderElsewhere.get(), singleton.name())
-        .tell(message);
+        .tell(new SingletonEnvelope(message));
   }
 
   private void dropped(Object message) {

@@ -27,13 +27,14 @@ public final class SingletonPaths {
   public static final String INSTANCE = "singleton";
 
   /** The proxy of {@code singleton} on the node at {@code address}. */
-  public static ActorRef<Object> proxy(ActorSystem<?> system, Address address, String singleton) {
+  public static ActorRef<SingletonProxy.Command> proxy(ActorSystem<?> system, Address address,
+      String singleton) {
     return ActorRefResolver.get(system)
         .resolveActorRef(address + "/system/" + proxyName(singleton));
   }
 
   /** The manager of {@code singleton} on the node at {@code address}. */
-  public static ActorRef<Object> manager(ActorSystem<?> system, Address address,
+  public static ActorRef<SingletonManager.Command> manager(ActorSystem<?> system, Address address,
       String singleton) {
     return ActorRefResolver.get(system)
         .resolveActorRef(address + "/system/" + managerName(singleton));

@@ -38,10 +38,25 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p>Delivery is at most once: messages already sent to a leader that then fails are lost. The
  * buffer holds at most {@code buffer-size} messages; beyond that the oldest goes to dead letters,
  * with a warning and a count in {@link StatsCounters}.
+ *
+ * <p>The proxy's own protocol is {@link Command}. Its actor ref is the one {@code
+ * ClusterSingleton.init} returns as the singleton's {@code ActorRef<M>}, so it also receives the
+ * user's messages, of any type: {@link #create} puts one outermost step in front of the typed
+ * behavior that passes commands through and wraps anything else in {@link Send}. User messages
+ * leave the proxy wrapped in a {@link SingletonEnvelope}, the command a manager accepts.
  */
-public final class SingletonProxy extends AbstractBehavior<Object> {
+public final class SingletonProxy extends AbstractBehavior<SingletonProxy.Command> {
 
-  private record AnnouncementExpired() {}
+  /** Everything a proxy acts on. */
+  public sealed interface Command permits LeaderAnnouncement, Election, Send, AnnouncementExpired {}
+
+  /** A user message sent to the proxy's ref (wrapped by {@link #create}'s outermost step). */
+  record Send(Object message) implements Command {}
+
+  /** A leadership event of this node's election, through the proxy's message adapter. */
+  private record Election(LeadershipEvent event) implements Command {}
+
+  private record AnnouncementExpired() implements Command {}
 
   private static final Object EXPIRY = "announcement-expiry";
 
@@ -50,27 +65,35 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
   private final String name;
   private final LeadershipSource source;
   private final StatsCounters stats;
-  private final TimerScheduler<Object> timers;
+  private final TimerScheduler<Command> timers;
   private final int bufferSize;
   private final Duration announcementTtl;
   private final BoundedBuffer<Object> buffer;
   private final Address selfAddress;
 
-  private Optional<ActorRef<Object>> target = Optional.empty();
+  private Optional<ActorRef<SingletonManager.Command>> target = Optional.empty();
   /** The largest term this node's election has told about (-1: none yet). */
   private long electionTerm = -1;
   /** The largest term announced by a manager (-1: none yet). */
   private long announcedTerm = -1;
   /** Whether {@link #target} came from an announcement, not from the election. */
   private boolean targetFromAnnouncement;
+  /** Where the election's events come in (subscribed at the start, unsubscribed at the stop). */
+  private final ActorRef<LeadershipEvent> electionEvents;
 
+  /**
+   * The proxy's behavior, as its ref is handed to users: it accepts the proxy's commands and any
+   * user message (wrapped in {@link Send} before the typed behavior sees it).
+   */
   public static Behavior<Object> create(String name, ClusterSingletonSettings settings,
       LeadershipSource source, StatsCounters stats) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(
+    Behavior<Command> typed = Behaviors.setup(ctx -> Behaviors.withTimers(
         timers -> new SingletonProxy(ctx, timers, name, settings, source, stats)));
+    return Behaviors.transformMessages(Object.class, typed,
+        pf -> pf.matchAny(m -> m instanceof Command c ? c : new Send(m)));
   }
 
-  private SingletonProxy(ActorContext<Object> ctx, TimerScheduler<Object> timers, String name,
+  private SingletonProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, String name,
       ClusterSingletonSettings settings, LeadershipSource source, StatsCounters stats) {
     super(ctx);
     this.timers = timers;
@@ -81,17 +104,15 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
     this.announcementTtl = settings.announceInterval().multipliedBy(3);
     this.buffer = new BoundedBuffer<>(bufferSize);
     this.selfAddress = ctx.getSystem().address();
-    source.subscribe(ctx.getSelf().narrow());
+    this.electionEvents = ctx.messageAdapter(LeadershipEvent.class, Election::new);
+    source.subscribe(electionEvents);
   }
 
   @Override
-  public Receive<Object> createReceive() {
+  public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(LeaderKnown.class, e -> fromElection(e, e.term(), Optional.of(e.address())))
-        .onMessage(BecameLeader.class, e -> fromElection(e, e.term(), Optional.of(selfAddress)))
-        .onMessage(LeaseRenewed.class, e -> this)
-        .onMessage(LeaderLost.class, e -> fromElection(e, e.term(), Optional.empty()))
-        .onMessage(SteppedDown.class, e -> fromElection(e, e.term(), Optional.empty()))
+        .onMessage(Election.class, m -> onElection(m.event()))
+        .onMessage(Send.class, m -> onUserMessage(m.message()))
         .onMessage(LeaderAnnouncement.class, this::onAnnouncement)
         .onMessage(AnnouncementExpired.class, m -> {
           if (targetFromAnnouncement) {
@@ -103,14 +124,27 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
           return this;
         })
         .onSignal(PostStop.class, s -> {
-          source.unsubscribe(getContext().getSelf().narrow());
+          source.unsubscribe(electionEvents);
           return this;
         })
-        .onAnyMessage(this::onUserMessage)
         .build();
   }
 
-  private Behavior<Object> fromElection(LeadershipEvent e, long term, Optional<Address> leader) {
+  private Behavior<Command> onElection(LeadershipEvent event) {
+    if (event instanceof LeaderKnown e) {
+      return fromElection(e.term(), Optional.of(e.address()));
+    } else if (event instanceof BecameLeader e) {
+      return fromElection(e.term(), Optional.of(selfAddress));
+    } else if (event instanceof LeaderLost e) {
+      return fromElection(e.term(), Optional.empty());
+    } else if (event instanceof SteppedDown e) {
+      return fromElection(e.term(), Optional.empty());
+    }
+    // LeaseRenewed: the leader did not change.
+    return this;
+  }
+
+  private Behavior<Command> fromElection(long term, Optional<Address> leader) {
     electionTerm = Math.max(electionTerm, term);
     targetFromAnnouncement = false;
     timers.cancel(EXPIRY);
@@ -122,7 +156,7 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
     return this;
   }
 
-  private Behavior<Object> onAnnouncement(LeaderAnnouncement a) {
+  private Behavior<Command> onAnnouncement(LeaderAnnouncement a) {
     if (!a.singleton().equals(name) || a.term() <= electionTerm || a.term() < announcedTerm) {
       return this;
     }
@@ -136,19 +170,20 @@ public final class SingletonProxy extends AbstractBehavior<Object> {
   }
 
   private void routeTo(Address leader) {
-    ActorRef<Object> manager = SingletonPaths.manager(getContext().getSystem(), leader, name);
+    ActorRef<SingletonManager.Command> manager =
+        SingletonPaths.manager(getContext().getSystem(), leader, name);
     target = Optional.of(manager);
     if (!buffer.isEmpty()) {
       getContext().getLog().debug("Singleton proxy [{}] delivering {} buffered messages to {}",
           name, buffer.size(), leader);
-      buffer.drainTo(manager::tell);
+      buffer.drainTo(m -> manager.tell(new SingletonEnvelope(m)));
       stats.proxyBuffered.set(0);
     }
   }
 
-  private Behavior<Object> onUserMessage(Object message) {
+  private Behavior<Command> onUserMessage(Object message) {
     if (target.isPresent()) {
-      target.get().tell(message);
+      target.get().tell(new SingletonEnvelope(message));
     } else {
       buffer.add(message).ifPresent(this::dropped);
       stats.proxyBuffered.set(buffer.size());

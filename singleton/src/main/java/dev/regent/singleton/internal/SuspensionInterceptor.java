@@ -38,7 +38,7 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   record Resume(long epoch) {}
 
   /** To the manager: the handler that ran when the gate was closed in {@code epoch} returned. */
-  record Acknowledged(SuspensionGate gate, long epoch) {}
+  record Acknowledged(SuspensionGate gate, long epoch) implements SingletonManager.Command {}
 
   /** To self: deliver the next held message. */
   private record Drain() {}
@@ -46,7 +46,7 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   private static final Drain DRAIN = new Drain();
 
   private final SuspensionGate gate;
-  private final ActorRef<Object> manager;
+  private final ActorRef<SingletonManager.Command> manager;
   private final BoundedBuffer<Object> stash;
   private final int capacity;
   private final StatsCounters stats;
@@ -57,7 +57,7 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   /**
    * @param description the singleton's name, node and term, for log lines
    */
-  SuspensionInterceptor(SuspensionGate gate, ActorRef<Object> manager, int capacity,
+  SuspensionInterceptor(SuspensionGate gate, ActorRef<SingletonManager.Command> manager, int capacity,
       StatsCounters stats, String description) {
     super(Object.class);
     this.gate = gate;
