@@ -12,6 +12,7 @@ import dev.regent.toolkit.election.Role;
 import dev.regent.toolkit.election.Step;
 import dev.regent.toolkit.election.StepDownReason;
 import dev.regent.toolkit.election.wire.ElectionEnvelope;
+import dev.regent.toolkit.election.wire.ElectionProtocol;
 import dev.regent.toolkit.election.wire.MalformedMessage;
 import dev.regent.toolkit.election.wire.NodeHello;
 import dev.regent.toolkit.election.wire.PeerEnvelope;
@@ -64,42 +65,60 @@ import org.slf4j.MDC;
  * gone ({@code SteppedDown(RESTARTED)}), closes its state store, and the restarted actor reloads
  * the durable state, starting as a follower. Internal API.
  */
-public final class ElectionActor extends AbstractBehavior<Object> {
+public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
+
+  /**
+   * The commands this node gives its election actor. Peers' messages are the other half of
+   * {@link ElectionProtocol} (the wire types, as they come off the network).
+   */
+  sealed interface Command extends ElectionProtocol.Local
+      permits Transfer, Retire, HandOverTasksDone, CrashForTest, DeliverForTest, Tick,
+          MemberChanged, ReachabilityChanged {}
 
   /**
    * Hand leadership over now; replies once this node no longer leads (at once if it does not). The
    * step-down waits for this node's singletons to stop (the hand-over tasks), at most
    * {@code hand-over-timeout}.
    */
-  public record Transfer(ActorRef<Done> replyTo) {}
+  public record Transfer(ActorRef<Done> replyTo) implements Command {}
 
   /**
    * Graceful leave: stop campaigning for good and hand leadership over if leading; replies once
    * this node no longer leads.
    */
-  public record Retire(ActorRef<Done> replyTo) {}
+  public record Retire(ActorRef<Done> replyTo) implements Command {}
 
   /**
    * The hand-over tasks run for {@code ReleaseHosting(term)} have all finished; {@code failures}
    * names those that failed or did not finish in time (empty: all stopped).
    */
-  private record HandOverTasksDone(long term, List<String> failures) {}
+  private record HandOverTasksDone(long term, List<String> failures) implements Command {}
 
   /** Test-only: makes the actor fail, to exercise supervision. */
-  public record CrashForTest() {}
+  public record CrashForTest() implements Command {}
 
   /**
    * Test-only: hands {@code message} to the core as if a verified peer had sent it; replies with
    * the effects of that step.
    */
-  public record DeliverForTest(ElectionMessage message, ActorRef<List<ElectionEffect>> replyTo) {}
+  public record DeliverForTest(ElectionMessage message, ActorRef<List<ElectionEffect>> replyTo)
+      implements Command {}
 
-  private enum Wake { INSTANCE }
+  /** The core's wake-up time has come. */
+  private enum Tick implements Command { INSTANCE }
+
+  /** A cluster membership event, through a message adapter. */
+  private record MemberChanged(ClusterEvent.MemberEvent event) implements Command {}
+
+  /** A cluster reachability event, through a message adapter. */
+  private record ReachabilityChanged(ClusterEvent.ReachabilityEvent event) implements Command {}
 
   private static final Logger log = LoggerFactory.getLogger(ElectionActor.class);
 
   private final ElectionRuntime rt;
-  private final TimerScheduler<Object> timers;
+  private final TimerScheduler<ElectionProtocol> timers;
+  private final ActorRef<ClusterEvent.MemberEvent> memberEvents;
+  private final ActorRef<ClusterEvent.ReachabilityEvent> reachabilityEvents;
   private final ElectionCore core;
   private final DurableStateStore store;
   private final String selfName;
@@ -121,7 +140,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   /** With configured names only: names learned from peers' hellos and envelopes. */
   private final Map<UniqueAddress, String> learnedNames = new HashMap<>();
   private Map<String, Address> nameToAddress = Map.of();
-  private final Map<Address, ActorRef<Object>> refs = new HashMap<>();
+  private final Map<Address, ActorRef<ElectionProtocol>> refs = new HashMap<>();
   private SortedSet<String> eligible = new TreeSet<>();
 
   private NodeState state;
@@ -135,11 +154,12 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   /** The other leader this node lost and not replaced since (for the reason of an election). */
   private String lostLeader;
 
-  static Behavior<Object> create(ElectionRuntime rt) {
+  static Behavior<ElectionProtocol> create(ElectionRuntime rt) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ElectionActor(ctx, timers, rt)));
   }
 
-  private ElectionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, ElectionRuntime rt) {
+  private ElectionActor(ActorContext<ElectionProtocol> ctx, TimerScheduler<ElectionProtocol> timers,
+      ElectionRuntime rt) {
     super(ctx);
     this.rt = rt;
     this.timers = timers;
@@ -151,6 +171,9 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     this.customNames = !NodeNames.fromAddress(rt.selfAddress()).equals(Optional.of(selfName));
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.cluster = Cluster.get(ctx.getSystem());
+    this.memberEvents = ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
+    this.reachabilityEvents =
+        ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new);
     this.store = rt.storeOpener().open(rt.settings().stateDirectory(), selfName);
     try {
       if (!store.self().equals(rt.selfId())) {
@@ -169,12 +192,9 @@ public final class ElectionActor extends AbstractBehavior<Object> {
         cluster.state().getMembers().forEach(m -> members.put(m.uniqueAddress(), m));
         membershipChanged();
       });
+      cluster.subscriptions().tell(Subscribe.create(memberEvents, ClusterEvent.MemberEvent.class));
       cluster.subscriptions().tell(
-          Subscribe.create(ctx.getSelf().<ClusterEvent.MemberEvent>narrow(),
-              ClusterEvent.MemberEvent.class));
-      cluster.subscriptions().tell(
-          Subscribe.create(ctx.getSelf().<ClusterEvent.ReachabilityEvent>narrow(),
-              ClusterEvent.ReachabilityEvent.class));
+          Subscribe.create(reachabilityEvents, ClusterEvent.ReachabilityEvent.class));
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -182,7 +202,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
   }
 
   @Override
-  public Receive<Object> createReceive() {
+  public Receive<ElectionProtocol> createReceive() {
     return newReceiveBuilder()
         .onSignal(PreRestart.class, s -> {
           cleanUp();
@@ -192,12 +212,12 @@ public final class ElectionActor extends AbstractBehavior<Object> {
           withMdc(this::onStop);
           return this;
         })
-        .onAnyMessage(this::guarded)
+        .onMessage(ElectionProtocol.class, this::guarded)
         .build();
   }
 
   /** Every message goes through here: on any failure, drop the lease first, then crash. */
-  private Behavior<Object> guarded(Object msg) {
+  private Behavior<ElectionProtocol> guarded(ElectionProtocol msg) {
     try {
       withMdc(() -> dispatch(msg));
       return this;
@@ -207,19 +227,15 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     }
   }
 
-  private void dispatch(Object msg) {
-    if (msg == Wake.INSTANCE) {
+  private void dispatch(ElectionProtocol msg) {
+    if (msg == Tick.INSTANCE) {
       step(new ElectionEvent.Tick(System.nanoTime()));
     } else if (msg instanceof PeerEnvelope p) {
       onPeer(p);
-    } else if (msg instanceof ClusterEvent.MemberEvent e) {
-      onMemberEvent(e);
-    } else if (msg instanceof ClusterEvent.CurrentClusterState s) {
-      members.clear();
-      s.getMembers().forEach(m -> members.put(m.uniqueAddress(), m));
-      membershipChanged();
-    } else if (msg instanceof ClusterEvent.ReachabilityEvent e) {
-      log.debug("Reachability: {} (unreachable members stay voters until removed)", e);
+    } else if (msg instanceof MemberChanged e) {
+      onMemberEvent(e.event());
+    } else if (msg instanceof ReachabilityChanged e) {
+      log.debug("Reachability: {} (unreachable members stay voters until removed)", e.event());
     } else if (msg instanceof NodeHello h) {
       onHello(h);
     } else if (msg instanceof Transfer t) {
@@ -244,6 +260,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     } else if (msg instanceof ElectionEnvelope e) {
       drop("no-sender", "Dropped an election envelope without sender identity: {}", e);
     } else {
+      // Another node's local command (ElectionProtocol.Local is open to the shell only).
       drop("unknown", "Dropped a message of unexpected type {}", msg.getClass().getName());
     }
   }
@@ -370,9 +387,9 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     refFor(m.address()).tell(new NodeHello(selfName, selfAddressText, selfUnique.longUid()));
   }
 
-  private ActorRef<Object> refFor(Address a) {
+  private ActorRef<ElectionProtocol> refFor(Address a) {
     return refs.computeIfAbsent(a,
-        x -> resolver.<Object>resolveActorRef(x.toString() + ElectionRuntime.ACTOR_PATH));
+        x -> resolver.<ElectionProtocol>resolveActorRef(x.toString() + ElectionRuntime.ACTOR_PATH));
   }
 
   // ---- membership -----------------------------------------------------------------------------
@@ -536,7 +553,7 @@ public final class ElectionActor extends AbstractBehavior<Object> {
       awaitingStepDown.clear();
     }
     long delay = Math.max(0, s.wakeAt() - System.nanoTime());
-    timers.startSingleTimer(Wake.INSTANCE, Wake.INSTANCE,
+    timers.startSingleTimer(Tick.INSTANCE, Tick.INSTANCE,
         Duration.ofNanos(Math.min(delay, TimeUnit.MINUTES.toNanos(1))));
   }
 
@@ -748,7 +765,8 @@ public final class ElectionActor extends AbstractBehavior<Object> {
     cleanedUp = true;
     timers.cancelAll();
     store.close();
-    cluster.subscriptions().tell(new Unsubscribe<>(getContext().getSelf()));
+    cluster.subscriptions().tell(new Unsubscribe<>(memberEvents));
+    cluster.subscriptions().tell(new Unsubscribe<>(reachabilityEvents));
   }
 
   private void withMdc(Runnable r) {

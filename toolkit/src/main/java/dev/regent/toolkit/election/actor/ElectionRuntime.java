@@ -8,6 +8,7 @@ import dev.regent.toolkit.election.HardState;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.NodeState;
 import dev.regent.toolkit.election.VoterConfig;
+import dev.regent.toolkit.election.wire.ElectionProtocol;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.metrics.RegentMetrics;
@@ -92,8 +93,8 @@ public final class ElectionRuntime implements Extension {
   private final Address selfAddress;
   private final long selfUid;
   private final StoreOpener storeOpener;
-  private final ActorRef<Object> publisher;
-  private final ActorRef<Object> electionActor;
+  private final ActorRef<LeadershipPublisher.Command> publisher;
+  private final ActorRef<ElectionProtocol> electionActor;
   private final RegentMetrics metrics;
   private final Optional<StatusServer> status;
 
@@ -181,7 +182,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   /** The election actor (accepts peer envelopes and the commands in {@link ElectionActor}). */
-  public ActorRef<Object> electionActor() {
+  public ActorRef<ElectionProtocol> electionActor() {
     return electionActor;
   }
 
@@ -205,7 +206,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   void publish(LeadershipEvent e) {
-    publisher.tell(e);
+    publisher.tell(new LeadershipPublisher.Publish(e));
   }
 
   public void subscribe(ActorRef<LeadershipEvent> subscriber) {
@@ -262,8 +263,9 @@ public final class ElectionRuntime implements Extension {
     });
   }
 
-  private CompletionStage<Done> ask(Function<ActorRef<Done>, Object> command, Duration timeout) {
-    return AskPattern.<Object, Done>ask(electionActor, command::apply, timeout,
+  private CompletionStage<Done> ask(Function<ActorRef<Done>, ElectionProtocol> command,
+      Duration timeout) {
+    return AskPattern.<ElectionProtocol, Done>ask(electionActor, command::apply, timeout,
         system.scheduler());
   }
 

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param manifest the manifest the bytes arrived with (the class they claimed to be)
  * @param reason why they were refused (the deserializer's error, shortened)
  */
-public record MalformedMessage(String manifest, String reason) {
+public record MalformedMessage(String manifest, String reason) implements ElectionProtocol {
 
   public MalformedMessage {
     Objects.requireNonNull(manifest, "manifest");
