@@ -72,7 +72,7 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
    * {@link ElectionProtocol} (the wire types, as they come off the network).
    */
   sealed interface Command extends ElectionProtocol.Local
-      permits Transfer, Retire, HandOverTasksDone, CrashForTest, DeliverForTest, Tick,
+      permits Transfer, Retire, HandOverTasksDone, Tick,
           MemberChanged, ReachabilityChanged {}
 
   /**
@@ -93,16 +93,6 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
    * names those that failed or did not finish in time (empty: all stopped).
    */
   private record HandOverTasksDone(long term, List<String> failures) implements Command {}
-
-  /** Test-only: makes the actor fail, to exercise supervision. */
-  public record CrashForTest() implements Command {}
-
-  /**
-   * Test-only: hands {@code message} to the core as if a verified peer had sent it; replies with
-   * the effects of that step.
-   */
-  public record DeliverForTest(ElectionMessage message, ActorRef<List<ElectionEffect>> replyTo)
-      implements Command {}
 
   /** The core's wake-up time has come. */
   private enum Tick implements Command { INSTANCE }
@@ -174,7 +164,7 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
     this.memberEvents = ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
     this.reachabilityEvents =
         ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new);
-    this.store = rt.storeOpener().open(rt.settings().stateDirectory(), selfName);
+    this.store = DurableStateStore.open(rt.settings().stateDirectory(), selfName);
     try {
       if (!store.self().equals(rt.selfId())) {
         throw new IllegalStateException("the election state in " + store.stateFile()
@@ -250,11 +240,6 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
       replyOnceNotLeading(r.replyTo());
     } else if (msg instanceof HandOverTasksDone h) {
       onHandOverTasksDone(h);
-    } else if (msg instanceof CrashForTest) {
-      throw new IllegalStateException("crash requested by a test");
-    } else if (msg instanceof DeliverForTest d) {
-      Step s = step(new ElectionEvent.Received(System.nanoTime(), d.message()));
-      d.replyTo().tell(s.effects());
     } else if (msg instanceof MalformedMessage m) {
       drop("malformed", "Dropped a malformed {} from the network: {}", m.manifest(), m.reason());
     } else if (msg instanceof ElectionEnvelope e) {

@@ -69,7 +69,7 @@ public final class ElectionRuntime implements Extension {
   private static final class Id extends ExtensionId<ElectionRuntime> {
     @Override
     public ElectionRuntime createExtension(ActorSystem<?> system) {
-      return new ElectionRuntime(system, DurableStateStore::open);
+      return new ElectionRuntime(system);
     }
   }
 
@@ -80,19 +80,12 @@ public final class ElectionRuntime implements Extension {
     return ID.apply(system);
   }
 
-  /** Opens a node's durable state; a seam for tests. */
-  @FunctionalInterface
-  interface StoreOpener {
-    DurableStateStore open(java.nio.file.Path stateDir, String nodeName);
-  }
-
   private final ActorSystem<?> system;
   private final ElectionSettings settings;
   private final String selfName;
   private final NodeId selfId;
   private final Address selfAddress;
   private final long selfUid;
-  private final StoreOpener storeOpener;
   private final ActorRef<LeadershipPublisher.Command> publisher;
   private final ActorRef<ElectionProtocol> electionActor;
   private final RegentMetrics metrics;
@@ -111,9 +104,8 @@ public final class ElectionRuntime implements Extension {
       new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> receivedByType = new ConcurrentHashMap<>();
 
-  private ElectionRuntime(ActorSystem<?> system, StoreOpener storeOpener) {
+  private ElectionRuntime(ActorSystem<?> system) {
     this.system = system;
-    this.storeOpener = storeOpener;
     this.settings = ElectionSettings.create(system); // throws InvalidSettingsException
     StatusSettings statusSettings = StatusSettings.create(system.settings().config()); // throws
     this.selfName = settings.nodeName().orElseThrow(() -> new InvalidSettingsException(List.of(
@@ -125,7 +117,7 @@ public final class ElectionRuntime implements Extension {
     // Learn (or mint and persist) this node's identity now, so selfId() is known at once and a
     // locked or corrupted state fails here, loudly. The election actor opens the store again.
     HardState hard;
-    try (DurableStateStore store = storeOpener.open(settings.stateDirectory(), selfName)) {
+    try (DurableStateStore store = DurableStateStore.open(settings.stateDirectory(), selfName)) {
       this.selfId = store.self();
       hard = store.load();
     }
@@ -175,10 +167,6 @@ public final class ElectionRuntime implements Extension {
 
   UniqueAddress selfUniqueAddress() {
     return UniqueAddress.apply(selfAddress, selfUid);
-  }
-
-  StoreOpener storeOpener() {
-    return storeOpener;
   }
 
   /** The election actor (accepts peer envelopes and the commands in {@link ElectionActor}). */
