@@ -1,4 +1,4 @@
-package dev.regent.toolkit.election.actor;
+package dev.regent.toolkit.internal.election;
 
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;

@@ -1,4 +1,4 @@
-package dev.regent.toolkit.election.actor;
+package dev.regent.toolkit.internal.election;
 
 import dev.regent.toolkit.config.NodeNames;
 import dev.regent.toolkit.election.ElectionCore;

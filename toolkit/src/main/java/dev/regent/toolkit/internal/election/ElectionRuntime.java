@@ -1,4 +1,4 @@
-package dev.regent.toolkit.election.actor;
+package dev.regent.toolkit.internal.election;
 
 import dev.regent.toolkit.config.ElectionSettings;
 import dev.regent.toolkit.config.InvalidSettingsException;
@@ -13,6 +13,7 @@ import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.status.StatusServer;
+import dev.regent.toolkit.status.StatusSource;
 import dev.regent.toolkit.status.StatusSettings;
 import dev.regent.toolkit.state.DurableStateStore;
 import java.time.Duration;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Internal API: applications use {@link dev.regent.toolkit.leadership.RegentElection}.
  */
-public final class ElectionRuntime implements Extension {
+public final class ElectionRuntime implements Extension, StatusSource {
 
   /** {@link #addHandOverTask}: name and task, run when the core asks to release hosting. */
   private final List<Map.Entry<String, Supplier<CompletionStage<Done>>>> handOverTasks =
@@ -141,6 +142,7 @@ public final class ElectionRuntime implements Extension {
     log.debug("Election of {} started at {}", selfId, selfAddress);
   }
 
+  @Override
   public ActorSystem<?> system() {
     return system;
   }
@@ -153,10 +155,12 @@ public final class ElectionRuntime implements Extension {
     return selfId;
   }
 
+  @Override
   public String selfName() {
     return selfName;
   }
 
+  @Override
   public Address selfAddress() {
     return selfAddress;
   }
@@ -175,6 +179,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   /** This node's metrics (also registered with JMX). */
+  @Override
   public RegentMetrics metrics() {
     return metrics;
   }
@@ -185,6 +190,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   /** The latest snapshot. */
+  @Override
   public Leadership current() {
     return snapshot;
   }
@@ -269,6 +275,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   /** The voter configuration this node uses. */
+  @Override
   public VoterConfig voterConfig() {
     return voterConfig;
   }
