@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The read-only HTTP status endpoint ({@code regent.status}), on the JDK's built-in HTTP server:
  * {@code GET /status} answers JSON with this node's view. Anything else gets a short 4xx; a
  * failure while answering gets a 500 with a one-line body (never a stack trace). One daemon
- * thread; stopped when the actor system terminates. Internal API: started by the election runtime (a {@link StatusSource}).
+ * thread; stopped when the actor system terminates. Internal API: started by the election runtime,
+ * which it reads through {@link StatusSource}.
  */
 public final class StatusServer {
 

@@ -3,7 +3,7 @@ package dev.regent.toolkit.election.wire;
 import java.util.Objects;
 
 /**
- * What {@link dev.regent.toolkit.election.wire.RegentWireSerializer} delivers in place of an
+ * What {@link RegentWireSerializer} delivers in place of an
  * election wire message ({@link PeerEnvelope}, {@link ElectionEnvelope}, {@link NodeHello}) whose
  * bytes did not deserialize: missing or unknown fields, wrong types, out-of-range numbers, truncated
  * or random bytes. The election actor drops it, counts it and logs a rate-limited warning; it never
