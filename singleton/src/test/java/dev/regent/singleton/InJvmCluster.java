@@ -2,7 +2,7 @@ package dev.regent.singleton;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.leadership.RegentElection;
 import dev.regent.toolkit.testkit.Await;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.regent.singleton.InstanceRecorder.Incarnation;
-import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.Leadership;

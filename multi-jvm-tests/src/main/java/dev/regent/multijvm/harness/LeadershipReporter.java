@@ -26,7 +26,7 @@ public final class LeadershipReporter {
         "regent-test-leadership",
         Props.empty());
     election.subscribe(ref);
-    var runtime = dev.regent.toolkit.election.actor.ElectionRuntime.get(ctx.system());
+    var runtime = dev.regent.toolkit.internal.election.ElectionRuntime.get(ctx.system());
     ctx.probe(VOTERS, () -> Integer.toString(runtime.voterConfig().voters().size()));
     ctx.probe(TERM, () -> Long.toString(election.current().term()));
     ctx.probe(HOLDS_LEASE, () -> Boolean.toString(election.current().holdsLease()));

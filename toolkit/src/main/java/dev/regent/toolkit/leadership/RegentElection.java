@@ -1,7 +1,7 @@
 package dev.regent.toolkit.leadership;
 
 import dev.regent.toolkit.election.NodeId;
-import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.metrics.RegentMetrics;
 import java.net.InetSocketAddress;
 import java.time.Duration;

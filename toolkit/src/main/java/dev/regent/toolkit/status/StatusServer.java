@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.regent.toolkit.election.actor.ElectionRuntime;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.metrics.RegentMetrics;
 import java.io.IOException;
@@ -29,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The read-only HTTP status endpoint ({@code regent.status}), on the JDK's built-in HTTP server:
  * {@code GET /status} answers JSON with this node's view. Anything else gets a short 4xx; a
  * failure while answering gets a 500 with a one-line body (never a stack trace). One daemon
- * thread; stopped when the actor system terminates. Internal API: started by the election runtime.
+ * thread; stopped when the actor system terminates. Internal API: started by the election runtime,
+ * which it reads through {@link StatusSource}.
  */
 public final class StatusServer {
 
@@ -37,18 +37,18 @@ public final class StatusServer {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
-  private final ElectionRuntime runtime;
+  private final StatusSource runtime;
   private final HttpServer server;
   private final ExecutorService executor;
 
-  private StatusServer(ElectionRuntime runtime, HttpServer server, ExecutorService executor) {
+  private StatusServer(StatusSource runtime, HttpServer server, ExecutorService executor) {
     this.runtime = runtime;
     this.server = server;
     this.executor = executor;
   }
 
   /** Binds and starts the endpoint; it stops when the runtime's actor system terminates. */
-  public static StatusServer start(ElectionRuntime runtime, StatusSettings settings) {
+  public static StatusServer start(StatusSource runtime, StatusSettings settings) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 16);

@@ -3,7 +3,7 @@ package dev.regent.toolkit.leadership;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.regent.toolkit.election.ElectionMessage;
-import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.testkit.Blackhole;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.nio.file.Path;

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 class IdleClusterTest {
 
-  private static final String[] LOGGERS = {"dev.regent", "dev.regent.toolkit.election.actor",
+  private static final String[] LOGGERS = {"dev.regent", "dev.regent.toolkit.internal.election",
       "dev.regent.toolkit.sbr"};
 
   @TempDir

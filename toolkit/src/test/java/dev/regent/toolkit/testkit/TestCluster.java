@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.Role;
-import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.RegentElection;
 import java.net.ServerSocket;

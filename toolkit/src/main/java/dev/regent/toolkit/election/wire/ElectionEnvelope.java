@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param message the election message; its sender is {@link ElectionMessage#from()}
  */
 public record ElectionEnvelope(String toName, ElectionMessage message)
-    implements RegentSerializable {
+    implements RegentSerializable, ElectionProtocol {
 
   public ElectionEnvelope {
     Objects.requireNonNull(toName, "toName");

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param fromUid the sender actor system's unique id
  */
 public record NodeHello(String name, String fromAddress, long fromUid)
-    implements RegentSerializable {
+    implements RegentSerializable, ElectionProtocol {
 
   public NodeHello {
     Objects.requireNonNull(name, "name");

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param envelope the election message and its intended receiver
  */
 public record PeerEnvelope(String fromAddress, long fromUid, ElectionEnvelope envelope)
-    implements RegentSerializable {
+    implements RegentSerializable, ElectionProtocol {
 
   public PeerEnvelope {
     Objects.requireNonNull(fromAddress, "fromAddress");

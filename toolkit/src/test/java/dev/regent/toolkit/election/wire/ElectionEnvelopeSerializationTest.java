@@ -21,7 +21,6 @@ import dev.regent.toolkit.election.ElectionMessage.VoteResponse;
 import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.VoterConfig;
-import dev.regent.toolkit.serialization.RegentWireSerializer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -24,7 +24,7 @@ import dev.regent.toolkit.election.HostileInputCore;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.NodeState;
 import dev.regent.toolkit.election.VoterConfig;
-import dev.regent.toolkit.election.actor.ElectionRuntime;
+import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.math.BigInteger;

@@ -1,4 +1,4 @@
-package dev.regent.toolkit.election.actor;
+package dev.regent.toolkit.internal.election;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

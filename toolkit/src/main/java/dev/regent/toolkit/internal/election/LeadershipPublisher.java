@@ -1,4 +1,4 @@
-package dev.regent.toolkit.election.actor;
+package dev.regent.toolkit.internal.election;
 
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
@@ -23,15 +23,21 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class LeadershipPublisher {
 
+  /** What the publisher accepts. */
+  public sealed interface Command permits Subscribe, Unsubscribe, Publish {}
+
   /** Adds a subscriber (idempotent). */
-  public record Subscribe(ActorRef<LeadershipEvent> subscriber) {}
+  public record Subscribe(ActorRef<LeadershipEvent> subscriber) implements Command {}
 
   /** Removes a subscriber (idempotent). */
-  public record Unsubscribe(ActorRef<LeadershipEvent> subscriber) {}
+  public record Unsubscribe(ActorRef<LeadershipEvent> subscriber) implements Command {}
+
+  /** Hands {@code event} to every subscriber (published by the election actor). */
+  public record Publish(LeadershipEvent event) implements Command {}
 
   private LeadershipPublisher() {}
 
-  static Behavior<Object> create() {
+  static Behavior<Command> create() {
     return Behaviors.setup(ctx -> {
       Set<ActorRef<LeadershipEvent>> subscribers = new LinkedHashSet<>();
       // The current state, replayed to new subscribers.
@@ -39,7 +45,7 @@ public final class LeadershipPublisher {
         LeaderKnown leader;
         BecameLeader lease;
       };
-      return Behaviors.receive(Object.class)
+      return Behaviors.receive(Command.class)
           .onMessage(Subscribe.class, s -> {
             if (subscribers.add(s.subscriber())) {
               ctx.watch(s.subscriber());
@@ -58,7 +64,8 @@ public final class LeadershipPublisher {
             }
             return Behaviors.same();
           })
-          .onMessage(LeadershipEvent.class, e -> {
+          .onMessage(Publish.class, p -> {
+            LeadershipEvent e = p.event();
             if (e instanceof LeaderKnown k) {
               current.leader = k;
             } else if (e instanceof LeaderLost) {

@@ -1,6 +1,5 @@
-package dev.regent.toolkit.serialization;
+package dev.regent.toolkit.election.wire;
 
-import dev.regent.toolkit.election.wire.MalformedMessage;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;

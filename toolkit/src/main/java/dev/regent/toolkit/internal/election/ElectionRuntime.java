@@ -1,4 +1,4 @@
-package dev.regent.toolkit.election.actor;
+package dev.regent.toolkit.internal.election;
 
 import dev.regent.toolkit.config.ElectionSettings;
 import dev.regent.toolkit.config.InvalidSettingsException;
@@ -8,10 +8,12 @@ import dev.regent.toolkit.election.HardState;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.election.NodeState;
 import dev.regent.toolkit.election.VoterConfig;
+import dev.regent.toolkit.election.wire.ElectionProtocol;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.status.StatusServer;
+import dev.regent.toolkit.status.StatusSource;
 import dev.regent.toolkit.status.StatusSettings;
 import dev.regent.toolkit.state.DurableStateStore;
 import java.time.Duration;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Internal API: applications use {@link dev.regent.toolkit.leadership.RegentElection}.
  */
-public final class ElectionRuntime implements Extension {
+public final class ElectionRuntime implements Extension, StatusSource {
 
   /** {@link #addHandOverTask}: name and task, run when the core asks to release hosting. */
   private final List<Map.Entry<String, Supplier<CompletionStage<Done>>>> handOverTasks =
@@ -68,7 +70,7 @@ public final class ElectionRuntime implements Extension {
   private static final class Id extends ExtensionId<ElectionRuntime> {
     @Override
     public ElectionRuntime createExtension(ActorSystem<?> system) {
-      return new ElectionRuntime(system, DurableStateStore::open);
+      return new ElectionRuntime(system);
     }
   }
 
@@ -79,21 +81,14 @@ public final class ElectionRuntime implements Extension {
     return ID.apply(system);
   }
 
-  /** Opens a node's durable state; a seam for tests. */
-  @FunctionalInterface
-  interface StoreOpener {
-    DurableStateStore open(java.nio.file.Path stateDir, String nodeName);
-  }
-
   private final ActorSystem<?> system;
   private final ElectionSettings settings;
   private final String selfName;
   private final NodeId selfId;
   private final Address selfAddress;
   private final long selfUid;
-  private final StoreOpener storeOpener;
-  private final ActorRef<Object> publisher;
-  private final ActorRef<Object> electionActor;
+  private final ActorRef<LeadershipPublisher.Command> publisher;
+  private final ActorRef<ElectionProtocol> electionActor;
   private final RegentMetrics metrics;
   private final Optional<StatusServer> status;
 
@@ -110,9 +105,8 @@ public final class ElectionRuntime implements Extension {
       new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> receivedByType = new ConcurrentHashMap<>();
 
-  private ElectionRuntime(ActorSystem<?> system, StoreOpener storeOpener) {
+  private ElectionRuntime(ActorSystem<?> system) {
     this.system = system;
-    this.storeOpener = storeOpener;
     this.settings = ElectionSettings.create(system); // throws InvalidSettingsException
     StatusSettings statusSettings = StatusSettings.create(system.settings().config()); // throws
     this.selfName = settings.nodeName().orElseThrow(() -> new InvalidSettingsException(List.of(
@@ -124,7 +118,7 @@ public final class ElectionRuntime implements Extension {
     // Learn (or mint and persist) this node's identity now, so selfId() is known at once and a
     // locked or corrupted state fails here, loudly. The election actor opens the store again.
     HardState hard;
-    try (DurableStateStore store = storeOpener.open(settings.stateDirectory(), selfName)) {
+    try (DurableStateStore store = DurableStateStore.open(settings.stateDirectory(), selfName)) {
       this.selfId = store.self();
       hard = store.load();
     }
@@ -148,6 +142,7 @@ public final class ElectionRuntime implements Extension {
     log.debug("Election of {} started at {}", selfId, selfAddress);
   }
 
+  @Override
   public ActorSystem<?> system() {
     return system;
   }
@@ -160,10 +155,12 @@ public final class ElectionRuntime implements Extension {
     return selfId;
   }
 
+  @Override
   public String selfName() {
     return selfName;
   }
 
+  @Override
   public Address selfAddress() {
     return selfAddress;
   }
@@ -176,16 +173,13 @@ public final class ElectionRuntime implements Extension {
     return UniqueAddress.apply(selfAddress, selfUid);
   }
 
-  StoreOpener storeOpener() {
-    return storeOpener;
-  }
-
   /** The election actor (accepts peer envelopes and the commands in {@link ElectionActor}). */
-  public ActorRef<Object> electionActor() {
+  public ActorRef<ElectionProtocol> electionActor() {
     return electionActor;
   }
 
   /** This node's metrics (also registered with JMX). */
+  @Override
   public RegentMetrics metrics() {
     return metrics;
   }
@@ -196,6 +190,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   /** The latest snapshot. */
+  @Override
   public Leadership current() {
     return snapshot;
   }
@@ -205,7 +200,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   void publish(LeadershipEvent e) {
-    publisher.tell(e);
+    publisher.tell(new LeadershipPublisher.Publish(e));
   }
 
   public void subscribe(ActorRef<LeadershipEvent> subscriber) {
@@ -262,8 +257,9 @@ public final class ElectionRuntime implements Extension {
     });
   }
 
-  private CompletionStage<Done> ask(Function<ActorRef<Done>, Object> command, Duration timeout) {
-    return AskPattern.<Object, Done>ask(electionActor, command::apply, timeout,
+  private CompletionStage<Done> ask(Function<ActorRef<Done>, ElectionProtocol> command,
+      Duration timeout) {
+    return AskPattern.<ElectionProtocol, Done>ask(electionActor, command::apply, timeout,
         system.scheduler());
   }
 
@@ -279,6 +275,7 @@ public final class ElectionRuntime implements Extension {
   }
 
   /** The voter configuration this node uses. */
+  @Override
   public VoterConfig voterConfig() {
     return voterConfig;
   }
