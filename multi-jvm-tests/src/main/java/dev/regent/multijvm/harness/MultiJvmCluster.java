@@ -1,5 +1,8 @@
 package dev.regent.multijvm.harness;
 
+import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.Ports;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -8,7 +11,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +73,8 @@ public final class MultiJvmCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MultiJvmCluster.class);
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(15);
+  /** How often waits poll the nodes over their control channels. */
+  static final Duration REMOTE_POLL = Duration.ofMillis(100);
 
   /**
    * The nodes' heap, GC, JIT and logging flags, unless {@link Builder#baseJvmOptions} replaces them.
@@ -309,7 +313,7 @@ public final class MultiJvmCluster implements AutoCloseable {
    * {@code timeout}. Fails at once, naming the node and its log, if a node exits unexpectedly.
    */
   public void awaitCondition(String description, Duration timeout, BooleanSupplier condition) {
-    Await.condition(description, timeout, () -> {
+    Await.eventually(timeout, REMOTE_POLL, description, () -> {
       for (Node n : nodes) {
         if (n.unexpectedExit != null) {
           throw new AssertionError("node " + n.index + " exited unexpectedly with status "
@@ -328,7 +332,7 @@ public final class MultiJvmCluster implements AutoCloseable {
    * @return how many polls saw the invariant hold
    */
   public int assertDuring(String description, Duration window, BooleanSupplier invariant) {
-    return Await.holds(description, window, () -> {
+    return Await.holds(window, REMOTE_POLL, description, () -> {
       for (Node n : nodes) {
         if (n.unexpectedExit != null) {
           throw new AssertionError("node " + n.index + " exited unexpectedly with status "
@@ -476,7 +480,7 @@ public final class MultiJvmCluster implements AutoCloseable {
   }
 
   private void awaitControl(int i) {
-    Await.condition("control channel of node " + i, Duration.ofSeconds(60),
+    Await.eventually(Duration.ofSeconds(60), REMOTE_POLL, "control channel of node " + i,
         () -> controlRaw(i, "STATUS").startsWith("OK"));
   }
 
@@ -524,7 +528,7 @@ public final class MultiJvmCluster implements AutoCloseable {
       throw new IllegalStateException("node " + i + " is paused and cannot answer " + request);
     }
     Path portFile = n.dir.resolve(NodeMain.CONTROL_PORT_FILE);
-    int port = Await.value("control port of node " + i, CONTROL_TIMEOUT, () -> {
+    int port = Await.value(CONTROL_TIMEOUT, REMOTE_POLL, "control port of node " + i, () -> {
       try {
         return Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).trim()) : null;
       } catch (IOException e) {
@@ -561,55 +565,11 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * A port for a node, free when checked, and below the kernel's ephemeral range when that range
-   * is known and leaves room: a node's port is released between this check and the node's bind
-   * (and again whenever the node is down), and a port of the ephemeral range can be taken at any
-   * moment by any process's outgoing connection (on a shared machine, a node then failed to start
-   * with "Address already in use"). Below the range, only a program that binds that port on
-   * purpose can collide.
-   */
+  /** A port for a node: see {@link Ports#freePort()}. */
   static int freePort() {
-    int[] ephemeral = ephemeralRange();
-    int low = 10_000;
-    int high = ephemeral[0] - 1;
-    if (high - low >= 1000) {
-      var random = java.util.concurrent.ThreadLocalRandom.current();
-      for (int attempt = 0; attempt < 100; attempt++) {
-        int port = random.nextInt(low, high + 1);
-        if (PORTS_HANDED_OUT.contains(port)) {
-          continue;
-        }
-        try (ServerSocket s = new ServerSocket()) {
-          s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-          PORTS_HANDED_OUT.add(port);
-          return port;
-        } catch (IOException taken) {
-          // try another
-        }
-      }
-    }
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Ports.freePort();
   }
 
-  /** Ports this JVM has given to nodes: not handed out twice. */
-  private static final Set<Integer> PORTS_HANDED_OUT = ConcurrentHashMap.newKeySet();
-
-  /** The kernel's ephemeral port range ({@code /proc/sys/net/ipv4/ip_local_port_range}). */
-  private static int[] ephemeralRange() {
-    try {
-      String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
-          .split("\\s+");
-      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-    } catch (IOException | RuntimeException e) {
-      return new int[] {32768, 60999}; // Linux's default
-    }
-  }
 
   /** The JVM command for a node, without {@link NodeMain}'s arguments. */
   List<String> javaCommand(Optional<Path> archive, List<String> extraJvmOptions) {

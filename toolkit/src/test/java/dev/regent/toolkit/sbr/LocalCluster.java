@@ -1,16 +1,15 @@
 package dev.regent.toolkit.sbr;
 
+import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.Blackhole;
+import dev.regent.toolkit.testkit.Ports;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
@@ -19,7 +18,7 @@ import org.apache.pekko.cluster.MemberStatus;
 
 /**
  * Several cluster nodes (real ActorSystems on loopback Artery TCP) in this JVM, with fast failure
- * detection, Artery test mode for {@link ArteryBlackhole}, and Regent's downing provider.
+ * detection, Artery test mode for {@link Blackhole}, and Regent's downing provider.
  */
 final class LocalCluster implements AutoCloseable {
 
@@ -29,7 +28,7 @@ final class LocalCluster implements AutoCloseable {
   private final List<Integer> ports = new ArrayList<>();
   LocalCluster(int nodes) {
     for (int i = 0; i < nodes; i++) {
-      ports.add(freePort());
+      ports.add(Ports.freePort());
     }
   }
 
@@ -73,14 +72,15 @@ final class LocalCluster implements AutoCloseable {
     }
     Cluster first = Cluster.get(systems.get(0));
     first.join(first.selfAddress());
-    await(Duration.ofSeconds(30), () -> upMembers(0) == 1, "node 0 Up");
+    Await.until(Duration.ofSeconds(30), "node 0 Up", () -> upMembers(0) == 1);
     for (int i = 1; i < systems.size(); i++) {
       Cluster.get(systems.get(i)).join(first.selfAddress());
     }
     for (int i = 0; i < systems.size(); i++) {
       int n = i;
-      await(Duration.ofSeconds(60), () -> upMembers(n) == systems.size(),
-          "node " + n + " sees " + systems.size() + " members Up");
+      Await.until(Duration.ofSeconds(60),
+          "node " + n + " sees " + systems.size() + " members Up",
+          () -> upMembers(n) == systems.size());
     }
   }
 
@@ -115,12 +115,12 @@ final class LocalCluster implements AutoCloseable {
   /** Waits until nodes {@code gone} have terminated and {@code kept} see exactly themselves Up. */
   void awaitOutcome(int[] kept, int[] gone, Duration timeout) {
     for (int i : gone) {
-      await(timeout, () -> terminated(i), "node " + i + " downed and terminated");
+      Await.until(timeout, "node " + i + " downed and terminated", () -> terminated(i));
     }
     for (int i : kept) {
-      await(timeout, () -> !terminated(i) && members(i) == kept.length
-              && upMembers(i) == kept.length,
-          "node " + i + " kept, seeing exactly the " + kept.length + " kept members");
+      Await.until(timeout,
+          "node " + i + " kept, seeing exactly the " + kept.length + " kept members",
+          () -> !terminated(i) && members(i) == kept.length && upMembers(i) == kept.length);
     }
     for (int i : kept) {
       if (terminated(i)) {
@@ -129,17 +129,6 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Bounded polling: checks {@code condition} every 50 ms until it holds or time runs out. */
-  static void await(Duration timeout, BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: "
-            + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
-  }
 
   @Override
   public void close() {
@@ -157,12 +146,4 @@ final class LocalCluster implements AutoCloseable {
     systems.clear();
   }
 
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

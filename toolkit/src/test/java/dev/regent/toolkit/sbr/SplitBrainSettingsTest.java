@@ -1,5 +1,7 @@
 package dev.regent.toolkit.sbr;
 
+import dev.regent.toolkit.testkit.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -157,8 +159,9 @@ class SplitBrainSettingsTest {
     try {
       // Whether Pekko fails the Cluster extension or the system first depends on timing (asking
       // Cluster.get afterwards was flaky); what matters is that the node does not stay up.
-      LocalCluster.await(Duration.ofSeconds(30), () -> system.whenTerminated().isCompleted(),
-          "the ActorSystem with a bad resolver configuration stops by itself");
+      Await.until(Duration.ofSeconds(30),
+          "the ActorSystem with a bad resolver configuration stops by itself",
+          () -> system.whenTerminated().isCompleted());
     } finally {
       system.terminate();
     }

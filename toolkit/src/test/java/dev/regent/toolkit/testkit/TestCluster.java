@@ -7,7 +7,6 @@ import dev.regent.toolkit.election.Role;
 import dev.regent.toolkit.election.actor.ElectionRuntime;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.RegentElection;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,15 +63,6 @@ public final class TestCluster implements AutoCloseable {
         .withFallback(ConfigFactory.load());
   }
 
-  /** A free TCP port on loopback (for restarting a node on the same port). */
-  public static int freePort() {
-    try (var s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   public Path stateRoot() {
     return stateRoot;
