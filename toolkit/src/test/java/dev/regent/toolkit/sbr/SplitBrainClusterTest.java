@@ -1,11 +1,10 @@
 package dev.regent.toolkit.sbr;
 
-import dev.regent.toolkit.testkit.Blackhole;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.regent.toolkit.metrics.RegentMetrics;
+import dev.regent.toolkit.testkit.Blackhole;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;

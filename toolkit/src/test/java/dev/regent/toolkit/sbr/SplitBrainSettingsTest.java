@@ -1,7 +1,5 @@
 package dev.regent.toolkit.sbr;
 
-import dev.regent.toolkit.testkit.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.regent.toolkit.testkit.Await;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.ConfigurationException;
