@@ -3,7 +3,7 @@ package dev.regent.multijvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.regent.multijvm.harness.Await;
+import dev.regent.toolkit.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,8 +32,8 @@ class ParentWatchdogTest {
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     long childPid = -1;
     try {
-      childPid = Await.value("the intermediate JVM reports its node's pid", Duration.ofSeconds(120),
-          () -> {
+      childPid = Await.value(Duration.ofSeconds(120), Duration.ofMillis(100),
+          "the intermediate JVM reports its node's pid", () -> {
             try {
               return Files.readAllLines(out, StandardCharsets.UTF_8).stream()
                   .filter(l -> l.startsWith("CHILD-PID ")).findFirst()
@@ -49,8 +49,8 @@ class ParentWatchdogTest {
 
       parent.destroyForcibly(); // SIGKILL: the intermediate's own reaping cannot run
       assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
-      Await.condition("node " + pid + " exits after its parent died", Duration.ofSeconds(30),
-          () -> !alive(pid));
+      Await.eventually(Duration.ofSeconds(30), Duration.ofMillis(100),
+          "node " + pid + " exits after its parent died", () -> !alive(pid));
       String log = Files.readString(target.resolve("node-logs/watchdog-child/node-0.log"));
       assertTrue(log.contains("the harness is gone, halting"), log);
     } finally {

@@ -5,65 +5,55 @@ import com.typesafe.config.ConfigFactory;
 import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.leadership.RegentElection;
 import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.TestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.BootstrapSetup;
-import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 
 /**
  * Several cluster ActorSystems in this JVM on loopback Artery TCP, each with its own state
- * directory. Uses the {@link InJvmElection} stand-in when given one, else RegentElection.
+ * directory: the test kit's {@link TestCluster} configured for the singleton's tests. Uses the
+ * {@link InJvmElection} stand-in when given one, else RegentElection. A plain {@code terminate()}
+ * of a node is a crash here: CoordinatedShutdown does not run on it.
  */
 final class InJvmCluster implements AutoCloseable {
 
-  static final String SYSTEM_NAME = "regent";
+  static final String SYSTEM_NAME = TestCluster.SYSTEM_NAME;
+
+  /** What the singleton's tests run with, over the test kit's defaults. */
+  private static final Config SINGLETON_DEFAULTS = ConfigFactory.parseString("""
+      pekko.loglevel = INFO
+      pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+      pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+      pekko.actor.warn-about-java-serializer-usage = on
+      pekko.cluster.seed-node-timeout = 1s
+      pekko.cluster.log-info = off
+      pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+      pekko.coordinated-shutdown.terminate-actor-system = on
+      """);
 
   private final Path stateRoot;
   private final Optional<InJvmElection> fake;
-  private final Config extra;
-  private final List<ActorSystem<Void>> nodes = new ArrayList<>();
+  private final TestCluster cluster;
   private int started;
 
   InJvmCluster(Path stateRoot, Optional<InJvmElection> fake, Config extra) {
     this.stateRoot = stateRoot;
     this.fake = fake;
-    this.extra = extra;
-  }
-
-  static Config baseConfig(Path stateDirectory) {
-    return ConfigFactory.parseString("""
-        pekko.loglevel = INFO
-        pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
-        pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
-        pekko.actor.provider = cluster
-        pekko.actor.allow-java-serialization = off
-        pekko.actor.warn-about-java-serializer-usage = on
-        pekko.remote.artery.canonical.hostname = "127.0.0.1"
-        pekko.remote.artery.canonical.port = 0
-        pekko.remote.artery.advanced.test-mode = on
-        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-        pekko.cluster.gossip-interval = 200ms
-        pekko.cluster.leader-actions-interval = 200ms
-        pekko.cluster.failure-detector.heartbeat-interval = 200ms
-        pekko.cluster.failure-detector.acceptable-heartbeat-pause = 1s
-        pekko.cluster.seed-node-timeout = 1s
-        pekko.cluster.log-info = off
-        pekko.coordinated-shutdown.run-by-actor-system-terminate = off
-        pekko.coordinated-shutdown.terminate-actor-system = on
-        """).withFallback(ConfigFactory.parseMap(java.util.Map.of(
-            "regent.election.state-directory", stateDirectory.toString())));
+    this.cluster = new TestCluster(stateRoot)
+        .withConfig(extra.withFallback(SINGLETON_DEFAULTS))
+        .withSetup(setup -> fake.map(f -> setup.and(ClusterSingleton.setup(f::register)))
+            .orElse(setup))
+        .withElection(fake.isEmpty());
   }
 
   /** Starts a node and joins it to the first live node (the first node joins itself). */
@@ -73,24 +63,9 @@ final class InJvmCluster implements AutoCloseable {
 
   /** Like {@link #start()} with configuration for this node only. */
   synchronized ActorSystem<Void> start(Config nodeConfig) {
-    Config config = nodeConfig.withFallback(extra)
-        .withFallback(baseConfig(stateRoot.resolve("node-" + started++)))
-        .withFallback(ConfigFactory.load());
-    ActorSystemSetup setup = ActorSystemSetup.create(BootstrapSetup.create(config));
-    if (fake.isPresent()) {
-      setup = setup.and(ClusterSingleton.setup(fake.get()::register));
-    }
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, setup);
-    if (fake.isEmpty()) {
-      // Start the election before joining, so the node takes part as soon as it is Up.
-      RegentElection.get(system);
-    }
-    Address seed = live().stream().findFirst()
-        .map(s -> Cluster.get(s).selfMember().address())
-        .orElse(Cluster.get(system).selfMember().address());
-    Cluster.get(system).manager().tell(Join.create(seed));
-    nodes.add(system);
-    return system;
+    Path stateDirectory = stateRoot.resolve("node-" + started++);
+    return cluster.startNode(0, "", nodeConfig.withFallback(ConfigFactory.parseMap(
+        Map.of("regent.election.state-directory", stateDirectory.toString()))));
   }
 
   /** Starts {@code n} nodes and waits until all see each other Up. */
@@ -146,8 +121,8 @@ final class InJvmCluster implements AutoCloseable {
         });
   }
 
-  synchronized List<ActorSystem<Void>> live() {
-    return nodes.stream().filter(s -> !s.whenTerminated().isCompleted()).toList();
+  List<ActorSystem<Void>> live() {
+    return cluster.started().stream().filter(s -> !s.whenTerminated().isCompleted()).toList();
   }
 
   static String nodeName(ActorSystem<?> system) {
@@ -162,17 +137,11 @@ final class InJvmCluster implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    for (ActorSystem<Void> s : nodes) {
-      s.terminate();
+  public void close() {
+    try {
+      cluster.close();
+    } finally {
+      fake.ifPresent(InJvmElection::close);
     }
-    for (ActorSystem<Void> s : nodes) {
-      try {
-        s.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new AssertionError("node did not terminate: " + s, e);
-      }
-    }
-    fake.ifPresent(InJvmElection::close);
   }
 }

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.regent.toolkit.testkit.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +15,7 @@ class DemoLauncherTest {
 
   @Test
   void demoMovesTheSingletonToAnotherNodeWithALargerToken() throws Exception {
-    List<Integer> ports = freePorts(3);
+    List<Integer> ports = List.of(Ports.freePort(), Ports.freePort(), Ports.freePort());
     var options = new DemoLauncher.Options(ports, ports.subList(0, 2),
         Path.of("target", "demo-test"), false, Duration.ofSeconds(2), Duration.ofSeconds(120));
     var result = new DemoLauncher(options, System.out).run();
@@ -39,20 +36,4 @@ class DemoLauncherTest {
         "rows: " + result.statusAfter());
   }
 
-  private static List<Integer> freePorts(int n) throws IOException {
-    var sockets = new ArrayList<ServerSocket>();
-    var ports = new ArrayList<Integer>();
-    try {
-      for (int i = 0; i < n; i++) {
-        var s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
-        sockets.add(s);
-        ports.add(s.getLocalPort());
-      }
-    } finally {
-      for (var s : sockets) {
-        s.close();
-      }
-    }
-    return ports;
-  }
 }

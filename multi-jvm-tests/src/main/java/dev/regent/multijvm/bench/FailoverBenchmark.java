@@ -1,6 +1,5 @@
 package dev.regent.multijvm.bench;
 
-import dev.regent.multijvm.harness.Await;
 import dev.regent.multijvm.harness.HistoryEvent;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
@@ -9,6 +8,7 @@ import dev.regent.multijvm.harness.LeadershipReporter;
 import dev.regent.multijvm.harness.LoadAverage;
 import dev.regent.multijvm.harness.MultiJvmCluster;
 import dev.regent.multijvm.harness.NodeStatus;
+import dev.regent.toolkit.testkit.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -822,6 +822,9 @@ public final class FailoverBenchmark {
     return String.format(Locale.ROOT, Math.abs(v) < 10 ? "%.3f" : "%.1f", v);
   }
 
+  /** How often the benchmark polls (as the harness polls its nodes). */
+  private static final Duration POLL = Duration.ofMillis(100);
+
   /** Waits {@code d} by bounded polling. */
   private static void waitFor(String what, Duration d) {
     waitUntil(what, System.nanoTime() + d.toNanos());
@@ -829,13 +832,14 @@ public final class FailoverBenchmark {
 
   private static void waitUntil(String what, long nanos) {
     long left = Math.max(0, nanos - System.nanoTime());
-    Await.condition(what, Duration.ofNanos(left).plusSeconds(5), () -> System.nanoTime() >= nanos);
+    Await.eventually(Duration.ofNanos(left).plusSeconds(5), POLL, what,
+        () -> System.nanoTime() >= nanos);
   }
 
   /** Polls {@code condition} for up to {@code max}; whether it held. */
   private static boolean poll(Duration max, BooleanSupplier condition) {
     try {
-      Await.condition("poll", max, condition);
+      Await.eventually(max, POLL, "poll", condition);
       return true;
     } catch (AssertionError e) {
       return false;

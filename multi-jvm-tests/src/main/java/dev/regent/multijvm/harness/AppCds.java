@@ -1,5 +1,6 @@
 package dev.regent.multijvm.harness;
 
+import dev.regent.toolkit.testkit.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ final class AppCds {
       Path logFile = dir.resolve("training-" + key + ".log");
       var cmd = new ArrayList<>(cluster.javaCommand(Optional.empty(),
           List.of("-XX:ArchiveClassesAtExit=" + tmp)));
-      cmd.addAll(List.of("--index", "0", "--port", Integer.toString(MultiJvmCluster.freePort()),
+      cmd.addAll(List.of("--index", "0", "--port", Integer.toString(Ports.freePort()),
           "--node-dir", trainDir.toString(), "--train"));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()))

@@ -1,5 +1,7 @@
 package dev.regent.multijvm.harness;
 
+import dev.regent.toolkit.testkit.Blackhole;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,7 +31,7 @@ import org.apache.pekko.cluster.Member;
  *   <li>{@code PING}: {@code OK}, as soon as the JVM runs (before the actor system exists);
  *   <li>{@code STATUS}: {@code OK <json>} of a {@link NodeStatus};
  *   <li>{@code BLACKHOLE host:port} / {@code UNBLACKHOLE host:port}: drop / let through all Artery
- *       traffic to and from that node ({@link ArteryBlackhole});
+ *       traffic to and from that node ({@link Blackhole});
  *   <li>{@code HEAL}: undo every blackhole of this node;
  *   <li>{@code PROBE name}: {@code OK <value>} of a probe the node setup registered;
  *   <li>{@code LEAVE}: graceful leave: run CoordinatedShutdown (cluster leave, then exit 0);
@@ -103,7 +105,7 @@ final class ControlServer {
       case "UNBLACKHOLE": {
         boolean on = cmd.equals("BLACKHOLE");
         String target = parts[1].trim();
-        ArteryBlackhole.set(sys, address(target), on);
+        Blackhole.set(sys, address(target), on);
         if (on) {
           blackholed.add(target);
         } else {
@@ -113,7 +115,7 @@ final class ControlServer {
       }
       case "HEAL":
         for (String target : new ArrayList<>(blackholed)) {
-          ArteryBlackhole.set(sys, address(target), false);
+          Blackhole.set(sys, address(target), false);
           blackholed.remove(target);
         }
         return "OK";

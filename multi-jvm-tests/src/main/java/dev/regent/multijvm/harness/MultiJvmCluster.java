@@ -1,15 +1,9 @@
 package dev.regent.multijvm.harness;
 
-import java.io.BufferedReader;
+import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.Ports;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,14 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -69,8 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class MultiJvmCluster implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MultiJvmCluster.class);
-  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-  private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(15);
 
   /**
    * The nodes' heap, GC, JIT and logging flags, unless {@link Builder#baseJvmOptions} replaces them.
@@ -81,27 +68,18 @@ public final class MultiJvmCluster implements AutoCloseable {
   public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dregent.node.loglevel=INFO");
 
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (Process p : LIVE) {
-        p.destroyForcibly();
-      }
-    }, "regent-multi-jvm-reaper"));
-  }
-
   private final Builder b;
   private final String testName;
   private final Path runDir;
   private final Path logDir;
-  private final List<Node> nodes = new ArrayList<>();
+  private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<String> seeds;
   private final List<Path> classPath;
   private final Optional<Path> cdsArchive;
-  private final List<HistoryEvent> harnessEvents = new CopyOnWriteArrayList<>();
-  private final Set<List<Integer>> cut = new HashSet<>();
+  private final Faults faults;
   private final FencedResourceServer resource = new FencedResourceServer();
   private final Path configFile;
-  private boolean closed;
+  private volatile boolean closed;
 
   private MultiJvmCluster(Builder b) {
     this.b = b;
@@ -121,9 +99,12 @@ public final class MultiJvmCluster implements AutoCloseable {
     classPath = ClassPathJars.of(b.classPath, b.workDir.resolve("multi-jvm").resolve("classpath"));
     cdsArchive = b.appCds ? AppCds.archive(this, b.workDir) : Optional.empty();
     for (int i = 0; i < b.nodes; i++) {
-      nodes.add(new Node(i, freePort(), runDir.resolve("node-" + i), logDir.resolve("node-" + i + ".log")));
+      nodes.add(new NodeProcess(i, Ports.freePort(), runDir.resolve("node-" + i),
+          logDir.resolve("node-" + i + ".log")));
     }
-    seeds = nodes.subList(0, Math.min(b.seedCount, b.nodes)).stream().map(Node::address).toList();
+    seeds = nodes.subList(0, Math.min(b.seedCount, b.nodes)).stream()
+        .map(NodeProcess::address).toList();
+    faults = new Faults(testName, nodes, this::spawn);
   }
 
   /** Starts describing a cluster; {@code testName} names its log and state directories. */
@@ -132,32 +113,21 @@ public final class MultiJvmCluster implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Faults
+  // Faults (see Faults)
 
   /** SIGKILLs node {@code i} and waits until its process is gone. */
   public void crash(int i) {
-    Node n = running(i);
-    fault(HistoryEvent.FaultKind.CRASH, i);
-    n.expectedExit = true; // before the kill: the exit callback may run before awaitExit
-    n.process.destroyForcibly();
-    n.awaitExit(Duration.ofSeconds(30));
-    n.paused = false;
+    faults.crash(i);
   }
 
   /** Freezes node {@code i} with SIGSTOP (a stop-the-world pause the node cannot notice). */
   public void pause(int i) {
-    Node n = running(i);
-    signal(n, "STOP");
-    n.paused = true;
-    fault(HistoryEvent.FaultKind.PAUSE, i);
+    faults.pause(i);
   }
 
   /** Lets a {@link #pause paused} node run again (SIGCONT). */
   public void resume(int i) {
-    Node n = running(i);
-    fault(HistoryEvent.FaultKind.RESUME, i);
-    signal(n, "CONT");
-    n.paused = false;
+    faults.resume(i);
   }
 
   /**
@@ -167,25 +137,7 @@ public final class MultiJvmCluster implements AutoCloseable {
    */
   @SafeVarargs
   public final void partition(Set<Integer>... groups) {
-    var groupOf = new java.util.HashMap<Integer, Integer>();
-    for (int g = 0; g < groups.length; g++) {
-      for (int i : groups[g]) {
-        if (groupOf.put(i, g) != null) {
-          throw new IllegalArgumentException("node " + i + " is in two groups");
-        }
-      }
-    }
-    for (var a : groupOf.entrySet()) {
-      for (var c : groupOf.entrySet()) {
-        if (a.getKey() < c.getKey() && !a.getValue().equals(c.getValue())) {
-          cut.add(List.of(a.getKey(), c.getKey()));
-          blackhole(a.getKey(), c.getKey(), true);
-          blackhole(c.getKey(), a.getKey(), true);
-        }
-      }
-    }
-    fault(HistoryEvent.FaultKind.PARTITION,
-        groupOf.keySet().stream().sorted().mapToInt(Integer::intValue).toArray());
+    faults.partition(groups);
   }
 
   /**
@@ -195,40 +147,17 @@ public final class MultiJvmCluster implements AutoCloseable {
    * {@link #restore} or {@link #heal}; a {@link #restart} of either node re-applies it.
    */
   public void cut(int a, int b) {
-    if (a == b) {
-      throw new IllegalArgumentException("a link needs two nodes: " + a);
-    }
-    running(a);
-    running(b);
-    cut.add(List.of(Math.min(a, b), Math.max(a, b)));
-    blackhole(a, b, true);
-    blackhole(b, a, true);
-    fault(HistoryEvent.FaultKind.CUT, Math.min(a, b), Math.max(a, b));
+    faults.cut(a, b);
   }
 
   /** Restores the link between {@code a} and {@code b} that {@link #cut} (or a partition) cut. */
   public void restore(int a, int b) {
-    fault(HistoryEvent.FaultKind.RESTORE, Math.min(a, b), Math.max(a, b));
-    for (int[] side : new int[][] {{a, b}, {b, a}}) {
-      if (nodes.get(side[0]).isAlive()) {
-        blackhole(side[0], side[1], false);
-      }
-    }
-    cut.remove(List.of(Math.min(a, b), Math.max(a, b)));
+    faults.restore(a, b);
   }
 
   /** Undoes every {@link #partition} on every running node. */
   public void heal() {
-    for (Node n : nodes) {
-      if (n.isAlive()) {
-        if (n.paused) {
-          throw new IllegalStateException("node " + n.index + " is paused; resume it before heal()");
-        }
-        controlWhenReady(n.index, "HEAL");
-      }
-    }
-    cut.clear();
-    fault(HistoryEvent.FaultKind.HEAL);
+    faults.heal();
   }
 
   /**
@@ -238,11 +167,7 @@ public final class MultiJvmCluster implements AutoCloseable {
    * @return the node's exit status
    */
   public int leave(int i, Duration timeout) {
-    Node n = running(i);
-    fault(HistoryEvent.FaultKind.LEAVE, i);
-    n.expectedExit = true;
-    control(i, "LEAVE");
-    return n.awaitExit(timeout);
+    return faults.leave(i, timeout);
   }
 
   /**
@@ -252,22 +177,7 @@ public final class MultiJvmCluster implements AutoCloseable {
    * which the restarted node keeps; it is set again there too unless that node is paused.)
    */
   public void restart(int i) {
-    Node n = nodes.get(i);
-    if (n.isAlive()) {
-      crash(i);
-    }
-    fault(HistoryEvent.FaultKind.RESTART, i);
-    n.spawn();
-    for (List<Integer> pair : cut) {
-      if (pair.contains(i)) {
-        int other = pair.get(0) == i ? pair.get(1) : pair.get(0);
-        awaitControl(i);
-        blackhole(i, other, true);
-        if (nodes.get(other).isAlive() && !nodes.get(other).paused) {
-          blackhole(other, i, true);
-        }
-      }
-    }
+    faults.restart(i);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -309,8 +219,8 @@ public final class MultiJvmCluster implements AutoCloseable {
    * {@code timeout}. Fails at once, naming the node and its log, if a node exits unexpectedly.
    */
   public void awaitCondition(String description, Duration timeout, BooleanSupplier condition) {
-    Await.condition(description, timeout, () -> {
-      for (Node n : nodes) {
+    Await.eventually(timeout, ControlClient.POLL, description, () -> {
+      for (NodeProcess n : nodes) {
         if (n.unexpectedExit != null) {
           throw new AssertionError("node " + n.index + " exited unexpectedly with status "
               + n.unexpectedExit + " while waiting for: " + description + "; see " + n.logFile);
@@ -328,8 +238,8 @@ public final class MultiJvmCluster implements AutoCloseable {
    * @return how many polls saw the invariant hold
    */
   public int assertDuring(String description, Duration window, BooleanSupplier invariant) {
-    return Await.holds(description, window, () -> {
-      for (Node n : nodes) {
+    return Await.holds(window, ControlClient.POLL, description, () -> {
+      for (NodeProcess n : nodes) {
         if (n.unexpectedExit != null) {
           throw new AssertionError("node " + n.index + " exited unexpectedly with status "
               + n.unexpectedExit + " during: " + description + "; see " + n.logFile);
@@ -389,8 +299,8 @@ public final class MultiJvmCluster implements AutoCloseable {
    * call.
    */
   public History history() {
-    var all = new ArrayList<HistoryEvent>(harnessEvents);
-    for (Node n : nodes) {
+    var all = new ArrayList<HistoryEvent>(faults.events());
+    for (NodeProcess n : nodes) {
       all.addAll(HistoryRecorder.read(n.dir.resolve(NodeMain.EVENTS_FILE)));
     }
     all.addAll(resource.writes());
@@ -406,23 +316,14 @@ public final class MultiJvmCluster implements AutoCloseable {
       return;
     }
     closed = true;
-    for (Node n : nodes) {
-      if (n.process != null && n.process.isAlive()) {
-        n.expectedExit = true;
-        n.process.destroyForcibly();
+    for (NodeProcess n : nodes) {
+      if (n.isAlive()) {
+        n.kill();
       }
     }
-    for (Node n : nodes) {
+    for (NodeProcess n : nodes) {
       if (n.process != null) {
-        try {
-          n.process.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        n.closeStdin();
-        if (!n.process.isAlive()) {
-          LIVE.remove(n.process);
-        }
+        n.reap();
       }
     }
     resource.close();
@@ -447,168 +348,18 @@ public final class MultiJvmCluster implements AutoCloseable {
   private List<String> seedsFor(int i) {
     boolean othersRun = nodes.stream().anyMatch(n -> n.index != i && n.isAlive());
     if (othersRun) {
-      return nodes.stream().filter(n -> n.index != i).map(Node::address).toList();
+      return nodes.stream().filter(n -> n.index != i).map(NodeProcess::address).toList();
     }
     return seeds.get(0).equals(nodes.get(i).address()) ? List.of(seeds.get(0)) : seeds;
   }
 
   private int[] running() {
-    return nodes.stream().filter(Node::isAlive).mapToInt(n -> n.index).toArray();
+    return nodes.stream().filter(NodeProcess::isAlive).mapToInt(n -> n.index).toArray();
   }
 
-  private Node running(int i) {
-    Node n = nodes.get(i);
-    if (!n.isAlive()) {
-      throw new IllegalStateException("node " + i + " is not running");
-    }
-    return n;
-  }
-
-  private void blackhole(int on, int target, boolean cutIt) {
-    controlWhenReady(on, (cutIt ? "BLACKHOLE " : "UNBLACKHOLE ") + nodes.get(target).address());
-  }
-
-  private void fault(HistoryEvent.FaultKind kind, int... nodeIndexes) {
-    harnessEvents.add(new HistoryEvent.Fault(kind,
-        Arrays.stream(nodeIndexes).boxed().toList(), System.nanoTime(),
-        System.currentTimeMillis()));
-    log.info("{}: {} {}", testName, kind, Arrays.toString(nodeIndexes));
-  }
-
-  private void awaitControl(int i) {
-    Await.condition("control channel of node " + i, Duration.ofSeconds(60),
-        () -> controlRaw(i, "STATUS").startsWith("OK"));
-  }
-
-  /** Sends one control request; returns the text after {@code OK }; throws on {@code ERR}. */
+  /** Sends one control request to node {@code i}; returns the text after {@code OK }. */
   String control(int i, String request) {
-    String reply = controlRaw(i, request);
-    if (reply.startsWith("OK")) {
-      return reply.length() > 3 ? reply.substring(3) : "";
-    }
-    throw new IllegalStateException("node " + i + " answered " + request + " with: " + reply);
-  }
-
-  /**
-   * Like {@link #control}, but while the node answers that its actor system is still starting (a
-   * node just (re)started), asks again every 100 ms for up to 60 s.
-   */
-  private String controlWhenReady(int i, String request) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      String reply = controlRaw(i, request);
-      if (!reply.startsWith(NOT_READY)) {
-        if (reply.startsWith("OK")) {
-          return reply.length() > 3 ? reply.substring(3) : "";
-        }
-        throw new IllegalStateException("node " + i + " answered " + request + " with: " + reply);
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("node " + i + " still not ready for " + request
-            + " after 60 s; see " + nodes.get(i).logFile);
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
-
-  private static final String NOT_READY = "ERR not-ready";
-
-  private String controlRaw(int i, String request) {
-    Node n = running(i);
-    if (n.paused) {
-      throw new IllegalStateException("node " + i + " is paused and cannot answer " + request);
-    }
-    Path portFile = n.dir.resolve(NodeMain.CONTROL_PORT_FILE);
-    int port = Await.value("control port of node " + i, CONTROL_TIMEOUT, () -> {
-      try {
-        return Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).trim()) : null;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-      s.setSoTimeout((int) CONTROL_TIMEOUT.toMillis());
-      var out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), true);
-      out.println(request);
-      String reply = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-      if (reply == null) {
-        throw new IOException("connection closed");
-      }
-      return reply;
-    } catch (IOException e) {
-      throw new UncheckedIOException("node " + i + ": control request " + request + " failed", e);
-    }
-  }
-
-  private static void signal(Node n, String sig) {
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(n.process.pid()))
-          .redirectErrorStream(true).start();
-      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + sig + " " + n.process.pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * A port for a node, free when checked, and below the kernel's ephemeral range when that range
-   * is known and leaves room: a node's port is released between this check and the node's bind
-   * (and again whenever the node is down), and a port of the ephemeral range can be taken at any
-   * moment by any process's outgoing connection (on a shared machine, a node then failed to start
-   * with "Address already in use"). Below the range, only a program that binds that port on
-   * purpose can collide.
-   */
-  static int freePort() {
-    int[] ephemeral = ephemeralRange();
-    int low = 10_000;
-    int high = ephemeral[0] - 1;
-    if (high - low >= 1000) {
-      var random = java.util.concurrent.ThreadLocalRandom.current();
-      for (int attempt = 0; attempt < 100; attempt++) {
-        int port = random.nextInt(low, high + 1);
-        if (PORTS_HANDED_OUT.contains(port)) {
-          continue;
-        }
-        try (ServerSocket s = new ServerSocket()) {
-          s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-          PORTS_HANDED_OUT.add(port);
-          return port;
-        } catch (IOException taken) {
-          // try another
-        }
-      }
-    }
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Ports this JVM has given to nodes: not handed out twice. */
-  private static final Set<Integer> PORTS_HANDED_OUT = ConcurrentHashMap.newKeySet();
-
-  /** The kernel's ephemeral port range ({@code /proc/sys/net/ipv4/ip_local_port_range}). */
-  private static int[] ephemeralRange() {
-    try {
-      String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
-          .split("\\s+");
-      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-    } catch (IOException | RuntimeException e) {
-      return new int[] {32768, 60999}; // Linux's default
-    }
+    return ControlClient.request(faults.running(i), request);
   }
 
   /** The JVM command for a node, without {@link NodeMain}'s arguments. */
@@ -650,114 +401,20 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
   }
 
-  /** One node: fixed index, port and directories; a new process per (re)start. */
-  private final class Node {
-    final int index;
-    final int port;
-    final Path dir;
-    final Path logFile;
-    Process process;
-    volatile boolean expectedExit;
-    volatile Integer unexpectedExit;
-    volatile CompletableFuture<Void> exitRecorded = CompletableFuture.completedFuture(null);
-    boolean paused;
-    private java.io.OutputStream stdin;
-
-    Node(int index, int port, Path dir, Path logFile) {
-      this.index = index;
-      this.port = port;
-      this.dir = dir;
-      this.logFile = logFile;
-    }
-
-    String address() {
-      return "127.0.0.1:" + port;
-    }
-
-    boolean isAlive() {
-      return process != null && process.isAlive();
-    }
-
-    void spawn() {
-      try {
-        Files.createDirectories(dir);
-        Files.deleteIfExists(dir.resolve(NodeMain.CONTROL_PORT_FILE));
-        var cmd = javaCommand(cdsArchive, b.jvmOptions);
-        cmd.addAll(List.of("--index", Integer.toString(index), "--port", Integer.toString(port),
-            "--seeds", String.join(",", seedsFor(index)), "--node-dir", dir.toAbsolutePath().toString(),
-            "--setup", b.setup, "--resource-port", Integer.toString(resource.port()),
-            "--config", configFile.toAbsolutePath().toString()));
-        var pb = new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.PIPE);
-        Files.writeString(logFile, "=== harness: spawning node " + index + ": " + String.join(" ", cmd)
-            + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
-        cmd.add("--spawn-nanos");
-        cmd.add(Long.toString(System.nanoTime()));
-        pb.command(cmd);
-        expectedExit = false;
-        unexpectedExit = null;
-        paused = false;
-        Process p = pb.start();
-        LIVE.add(p);
-        process = p;
-        // Kept open for the node's whole life: its end-of-file tells the node its parent died.
-        stdin = p.getOutputStream();
-        long pid = p.pid();
-        exitRecorded = p.onExit().thenAccept(done -> {
-          int code = done.exitValue();
-          harnessEvents.add(new HistoryEvent.NodeExited(index, pid, code, System.nanoTime(),
-              System.currentTimeMillis()));
-          LIVE.remove(done);
-          if (!expectedExit && !closed) {
-            unexpectedExit = code;
-            log.warn("{}: node {} (pid {}) exited with status {}; log: {}", testName, index, pid,
-                code, logFile);
-          }
-        });
-        log.info("{}: node {} spawned, pid {}, {}, log {}", testName, index, pid, address(), logFile);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot spawn node " + index, e);
-      }
-    }
-
-    int awaitExit(Duration timeout) {
-      expectedExit = true;
-      try {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new AssertionError("node " + index + " (pid " + process.pid()
-              + ") did not exit within " + timeout.toMillis() + " ms; see " + logFile);
-        }
-        exitRecorded.get(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      } catch (Exception e) {
-        if (e instanceof RuntimeException r) {
-          throw r;
-        }
-        throw new IllegalStateException(e);
-      }
-      closeStdin();
-      return process.exitValue();
-    }
-
-    void closeStdin() {
-      try {
-        if (stdin != null) {
-          stdin.close();
-        }
-      } catch (IOException e) {
-        log.debug("closing stdin of node {} failed", index, e);
-      }
-    }
+  /** Spawns node {@code i}'s process (at start and on {@link #restart}). */
+  private void spawn(int i) {
+    NodeProcess n = nodes.get(i);
+    var cmd = javaCommand(cdsArchive, b.jvmOptions);
+    cmd.addAll(List.of("--index", Integer.toString(i), "--port", Integer.toString(n.port),
+        "--seeds", String.join(",", seedsFor(i)), "--node-dir", n.dir.toAbsolutePath().toString(),
+        "--setup", b.setup, "--resource-port", Integer.toString(resource.port()),
+        "--config", configFile.toAbsolutePath().toString()));
+    n.spawn(cmd, testName, faults::recordExit, () -> closed);
   }
 
   private void startAll() {
-    for (Node n : nodes) {
-      n.spawn();
+    for (NodeProcess n : nodes) {
+      spawn(n.index);
     }
   }
 
@@ -860,7 +517,7 @@ public final class MultiJvmCluster implements AutoCloseable {
     public MultiJvmCluster start() {
       var cluster = new MultiJvmCluster(this);
       try {
-        cluster.fault(HistoryEvent.FaultKind.START,
+        cluster.faults.record(HistoryEvent.FaultKind.START,
             IntStream.range(0, nodes).toArray());
         cluster.startAll();
       } catch (RuntimeException e) {

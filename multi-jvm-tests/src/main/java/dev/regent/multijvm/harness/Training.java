@@ -1,5 +1,7 @@
 package dev.regent.multijvm.harness;
 
+import dev.regent.toolkit.testkit.Ports;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.regent.singleton.ClusterSingleton;
@@ -35,7 +37,7 @@ final class Training {
   private Training() {}
 
   static void run(int port, Path dir) throws Exception {
-    int port2 = freePort();
+    int port2 = Ports.freePort();
     String seed = "127.0.0.1:" + port;
     var up = new CountDownLatch(2);
     var singletonStarted = new CountDownLatch(1);
@@ -89,9 +91,4 @@ final class Training {
     return Math.max(0, deadline - System.nanoTime());
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

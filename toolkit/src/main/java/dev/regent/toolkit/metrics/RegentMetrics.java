@@ -2,22 +2,14 @@ package dev.regent.toolkit.metrics;
 
 import dev.regent.toolkit.config.NodeNames;
 import dev.regent.toolkit.leadership.LeadershipEvent;
-import java.lang.management.ManagementFactory;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import javax.management.InstanceAlreadyExistsException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Per-node metrics of Regent: the election as this node sees it, failovers, lease renewals,
@@ -27,10 +19,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writers are Regent's actors; readers (JMX, listeners, the status endpoint) may be any thread.
  * Counters are atomics, gauges volatile fields: recording allocates nothing.
+ *
+ * <p>This class keeps the election's counters and gauges as this node sees them; the parts
+ * around it live apart: listener fan-out ({@link MetricsListeners}), JMX registration ({@link
+ * MBeanRegistration}), singleton gauges ({@link SingletonRegistry}), split-brain counters ({@link
+ * SplitBrainCounters}) and JFR events ({@link RegentJfr}).
  */
 public final class RegentMetrics implements Extension {
-
-  private static final Logger log = LoggerFactory.getLogger(RegentMetrics.class);
 
   /** The JMX domain of Regent's MBeans. */
   public static final String JMX_DOMAIN = "dev.regent";
@@ -52,17 +47,20 @@ public final class RegentMetrics implements Extension {
   private static final LeadershipEvent.Reason[] REASONS = LeadershipEvent.Reason.values();
 
   private final String node;
-  private final ObjectName objectName;
+  private final MBeanRegistration registration;
+  private final MetricsListeners listeners = new MetricsListeners();
+  private final SingletonRegistry singletons = new SingletonRegistry();
+  private final SplitBrainCounters splitBrain = new SplitBrainCounters();
 
-  final AtomicLong preVotesStarted = new AtomicLong();
-  final AtomicLong preVotesRejected = new AtomicLong();
-  final AtomicLong electionsStarted = new AtomicLong();
-  final AtomicLong electionsWon = new AtomicLong();
-  final AtomicLong electionsLost = new AtomicLong();
-  final AtomicLong leasesAcquired = new AtomicLong();
-  final AtomicLong leaseRenewals = new AtomicLong();
-  final AtomicLong leaderChanges = new AtomicLong();
-  final AtomicLongArray stepDowns = new AtomicLongArray(REASONS.length);
+  private final AtomicLong preVotesStarted = new AtomicLong();
+  private final AtomicLong preVotesRejected = new AtomicLong();
+  private final AtomicLong electionsStarted = new AtomicLong();
+  private final AtomicLong electionsWon = new AtomicLong();
+  private final AtomicLong electionsLost = new AtomicLong();
+  private final AtomicLong leasesAcquired = new AtomicLong();
+  private final AtomicLong leaseRenewals = new AtomicLong();
+  private final AtomicLong leaderChanges = new AtomicLong();
+  private final AtomicLongArray stepDowns = new AtomicLongArray(REASONS.length);
 
   private volatile long term;
   private volatile String leader = "";
@@ -74,33 +72,22 @@ public final class RegentMetrics implements Extension {
   private volatile long leaderlessSince = System.nanoTime(); // a node starts without a leader
   private volatile boolean leaderless = true;
   private volatile long lastLeaderlessNanos;
-  final AtomicLong totalLeaderlessNanos = new AtomicLong();
+  private final AtomicLong totalLeaderlessNanos = new AtomicLong();
 
   /** When a known leader was lost, until a leader is known again (0 = no failover under way). */
   private volatile long failoverSince;
   /** When a known leader was lost, until a singleton runs again on this node (0 = none). */
   private volatile long singletonFailoverSince;
-  final AtomicLong failovers = new AtomicLong();
+  private final AtomicLong failovers = new AtomicLong();
   private volatile long lastFailoverNanos;
   private volatile long maxFailoverNanos;
   private volatile long lastSingletonFailoverNanos;
 
-  final AtomicLong splitBrainDecisions = new AtomicLong();
-  final AtomicLong splitBrainDowned = new AtomicLong();
-  private final Map<String, AtomicLong> splitBrainByStrategy = new ConcurrentHashMap<>();
-  private volatile String lastSplitBrainDecision = "";
-
-  private final Map<String, SingletonGauges> singletons = new ConcurrentHashMap<>();
-  /** Singletons running on this node: name → fencing token. */
-  private final Map<String, Long> runningHere = new ConcurrentHashMap<>();
-
-  private volatile RegentMetricsListener[] listeners = new RegentMetricsListener[0];
-
   private RegentMetrics(ActorSystem<?> system) {
     this.node = nodeName(system);
-    this.objectName = objectName("Election", node);
-    register(new ElectionMetrics(this));
-    system.getWhenTerminated().thenRun(this::unregister);
+    this.registration = MBeanRegistration.register(
+        MBeanRegistration.objectName("Election", node), new ElectionMetrics(this));
+    system.getWhenTerminated().thenRun(registration::unregister);
   }
 
   private static String nodeName(ActorSystem<?> system) {
@@ -113,49 +100,6 @@ public final class RegentMetrics implements Extension {
     return NodeNames.fromAddress(system.address()).orElse(system.name());
   }
 
-  static ObjectName objectName(String type, String node) {
-    try {
-      return new ObjectName(JMX_DOMAIN + ":type=" + type + ",node=" + ObjectName.quote(node));
-    } catch (javax.management.MalformedObjectNameException e) {
-      throw new IllegalArgumentException("cannot name an MBean for node " + node, e);
-    }
-  }
-
-  /** Which metrics own a registered name: a restarted node's system may replace an older one's. */
-  private static final Map<ObjectName, RegentMetrics> OWNERS = new ConcurrentHashMap<>();
-
-  private void register(Object mbean) {
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    synchronized (OWNERS) {
-      try {
-        try {
-          server.registerMBean(mbean, objectName);
-        } catch (InstanceAlreadyExistsException e) {
-          // An earlier actor system of this node in this JVM (a restart) has not terminated yet.
-          log.debug("Replacing MBean {} of an earlier actor system", objectName);
-          server.unregisterMBean(objectName);
-          server.registerMBean(mbean, objectName);
-        }
-        OWNERS.put(objectName, this);
-      } catch (Exception e) {
-        log.warn("Could not register MBean {}: {}", objectName, e.toString());
-      }
-    }
-  }
-
-  private void unregister() {
-    synchronized (OWNERS) {
-      if (!OWNERS.remove(objectName, this)) {
-        return; // never registered, or replaced by a newer system of the same node
-      }
-      try {
-        ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
-      } catch (Exception e) {
-        log.debug("Could not unregister MBean {}: {}", objectName, e.toString());
-      }
-    }
-  }
-
   /** This node's name (as in the MBean's object name). */
   public String node() {
     return node;
@@ -163,25 +107,18 @@ public final class RegentMetrics implements Extension {
 
   /** The object name of this node's MBean. */
   public ObjectName objectName() {
-    return objectName;
+    return registration.objectName();
   }
 
   // ---- listeners ----------------------------------------------------------------------------
 
   /** Adds a listener; it sees events from now on. */
-  public synchronized void addListener(RegentMetricsListener l) {
-    var next = java.util.Arrays.copyOf(listeners, listeners.length + 1);
-    next[listeners.length] = l;
-    listeners = next;
+  public void addListener(RegentMetricsListener l) {
+    listeners.add(l);
   }
 
-  public synchronized void removeListener(RegentMetricsListener l) {
-    listeners = java.util.Arrays.stream(listeners).filter(x -> x != l)
-        .toArray(RegentMetricsListener[]::new);
-  }
-
-  private void notifyFailed(RuntimeException e) {
-    log.warn("A RegentMetricsListener threw; ignoring: {}", e.toString());
+  public void removeListener(RegentMetricsListener l) {
+    listeners.remove(l);
   }
 
   // ---- recording: election (called by the election actor, one thread) ------------------------
@@ -193,85 +130,43 @@ public final class RegentMetrics implements Extension {
 
   public void preVoteStarted(long t) {
     preVotesStarted.incrementAndGet();
-    for (var l : listeners) {
-      try {
-        l.onPreVoteStarted(t);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire(RegentMetricsListener::onPreVoteStarted, t);
   }
 
   public void preVoteRejected(long t) {
     preVotesRejected.incrementAndGet();
-    for (var l : listeners) {
-      try {
-        l.onPreVoteRejected(t);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire(RegentMetricsListener::onPreVoteRejected, t);
   }
 
   public void electionStarted(long t) {
     electionsStarted.incrementAndGet();
     RegentJfr.election(node, t, "started");
-    for (var l : listeners) {
-      try {
-        l.onElectionStarted(t);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire(RegentMetricsListener::onElectionStarted, t);
   }
 
   public void electionWon(long t) {
     electionsWon.incrementAndGet();
     RegentJfr.election(node, t, "won");
-    for (var l : listeners) {
-      try {
-        l.onElectionWon(t);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire(RegentMetricsListener::onElectionWon, t);
   }
 
   public void electionLost(long t) {
     electionsLost.incrementAndGet();
     RegentJfr.election(node, t, "lost");
-    for (var l : listeners) {
-      try {
-        l.onElectionLost(t);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire(RegentMetricsListener::onElectionLost, t);
   }
 
   public void becameLeader(long t) {
     leasesAcquired.incrementAndGet();
     leadingSince = System.nanoTime();
     leading = true;
-    for (var l : listeners) {
-      try {
-        l.onBecameLeader(t);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire(RegentMetricsListener::onBecameLeader, t);
   }
 
   /** Hot path on the leader: one atomic increment, no allocation. */
   public void leaseRenewed(long t) {
     leaseRenewals.incrementAndGet();
-    for (var l : listeners) {
-      try {
-        l.onLeaseRenewed(t);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire(RegentMetricsListener::onLeaseRenewed, t);
   }
 
   public void steppedDown(long t, LeadershipEvent.Reason reason) {
@@ -280,13 +175,7 @@ public final class RegentMetrics implements Extension {
     leading = false;
     lastTenureNanos = tenure;
     RegentJfr.leaseLost(node, t, reason.name(), tenure);
-    for (var l : listeners) {
-      try {
-        l.onSteppedDown(t, reason, tenure);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire((l, tm) -> l.onSteppedDown(tm, reason, tenure), t);
   }
 
   public void leaderKnown(long t, String leaderName) {
@@ -300,13 +189,7 @@ public final class RegentMetrics implements Extension {
       long d = now - leaderlessSince;
       lastLeaderlessNanos = d;
       totalLeaderlessNanos.addAndGet(d);
-      for (var l : listeners) {
-        try {
-          l.onLeaderlessPeriodEnded(d);
-        } catch (RuntimeException e) {
-          notifyFailed(e);
-        }
-      }
+      listeners.fire(RegentMetricsListener::onLeaderlessPeriodEnded, d);
     }
     long since = failoverSince;
     if (since != 0) {
@@ -317,16 +200,11 @@ public final class RegentMetrics implements Extension {
       if (d > maxFailoverNanos) {
         maxFailoverNanos = d;
       }
-      for (var l : listeners) {
-        try {
-          l.onFailover(d, false);
-        } catch (RuntimeException e) {
-          notifyFailed(e);
-        }
-      }
+      listeners.fire((l, nanos) -> l.onFailover(nanos, false), d);
     }
     RegentJfr.leadershipChange(node, t, previous, leaderName);
-    notifyLeader(t, Optional.of(leaderName));
+    Optional<String> known = Optional.of(leaderName);
+    listeners.fire((l, tm) -> l.onLeaderChanged(tm, known), t);
   }
 
   /**
@@ -351,74 +229,43 @@ public final class RegentMetrics implements Extension {
       }
     }
     RegentJfr.leadershipChange(node, t, previous, "");
-    notifyLeader(t, Optional.empty());
-  }
-
-  private void notifyLeader(long t, Optional<String> l2) {
-    for (var l : listeners) {
-      try {
-        l.onLeaderChanged(t, l2);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire((l, tm) -> l.onLeaderChanged(tm, Optional.empty()), t);
   }
 
   // ---- recording: singletons (singleton module) -----------------------------------------------
 
   /** Registers the gauges of a named singleton on this node (the singleton module calls this). */
   public void registerSingleton(String name, SingletonGauges gauges) {
-    singletons.put(name, gauges);
+    singletons.register(name, gauges);
   }
 
   /** A singleton started on this node with {@code token}. */
   public void singletonStarted(String name, long token) {
-    runningHere.put(name, token);
+    singletons.started(name, token);
     long since = singletonFailoverSince;
     if (since != 0) {
       singletonFailoverSince = 0;
       long d = System.nanoTime() - since;
       lastSingletonFailoverNanos = d;
-      for (var l : listeners) {
-        try {
-          l.onFailover(d, true);
-        } catch (RuntimeException e) {
-          notifyFailed(e);
-        }
-      }
+      listeners.fire((l, nanos) -> l.onFailover(nanos, true), d);
     }
   }
 
   /** A singleton stopped on this node. */
   public void singletonStopped(String name) {
-    runningHere.remove(name);
+    singletons.stopped(name);
   }
 
   public void proxyDropped(String name) {
-    for (var l : listeners) {
-      try {
-        l.onProxyDropped(name);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire((l, unused) -> l.onProxyDropped(name), 0L);
   }
 
   // ---- recording: split-brain resolver --------------------------------------------------------
 
   public void splitBrainDecision(String strategy, String decision, String reason, int downed) {
-    splitBrainDecisions.incrementAndGet();
-    splitBrainDowned.addAndGet(downed);
-    splitBrainByStrategy.computeIfAbsent(strategy, k -> new AtomicLong()).incrementAndGet();
-    lastSplitBrainDecision = strategy + ": " + decision + " (" + reason + "), downed " + downed;
+    splitBrain.record(strategy, decision, reason, downed);
     RegentJfr.splitBrain(node, term, strategy, decision, reason, downed);
-    for (var l : listeners) {
-      try {
-        l.onSplitBrainDecision(strategy, decision, downed);
-      } catch (RuntimeException e) {
-        notifyFailed(e);
-      }
-    }
+    listeners.fire((l, unused) -> l.onSplitBrainDecision(strategy, decision, downed), 0L);
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -526,62 +373,44 @@ public final class RegentMetrics implements Extension {
   }
 
   public long splitBrainDecisions() {
-    return splitBrainDecisions.get();
+    return splitBrain.decisions();
   }
 
   public long splitBrainDowned() {
-    return splitBrainDowned.get();
+    return splitBrain.downed();
   }
 
   public Map<String, Long> splitBrainDecisionsByStrategy() {
-    var m = new TreeMap<String, Long>();
-    splitBrainByStrategy.forEach((k, v) -> m.put(k, v.get()));
-    return m;
+    return splitBrain.byStrategy();
   }
 
   public String lastSplitBrainDecision() {
-    return lastSplitBrainDecision;
+    return splitBrain.last();
   }
 
   /** The singletons initialised on this node and their gauges. */
   public Map<String, SingletonGauges> singletons() {
-    return Collections.unmodifiableMap(new TreeMap<>(singletons));
+    return singletons.gauges();
   }
 
   /** Singletons running on this node, with their fencing tokens. */
   public Map<String, Long> singletonsRunningHere() {
-    return Collections.unmodifiableMap(new TreeMap<>(runningHere));
+    return singletons.runningHere();
   }
 
   public int proxyBuffered() {
-    int sum = 0;
-    for (var g : singletons.values()) {
-      sum += g.proxyBuffered();
-    }
-    return sum;
+    return (int) singletons.sum(SingletonGauges::proxyBuffered);
   }
 
   public long proxyDropped() {
-    long sum = 0;
-    for (var g : singletons.values()) {
-      sum += g.proxyDroppedCount();
-    }
-    return sum;
+    return singletons.sum(SingletonGauges::proxyDroppedCount);
   }
 
   public long managerDropped() {
-    long sum = 0;
-    for (var g : singletons.values()) {
-      sum += g.managerDroppedCount();
-    }
-    return sum;
+    return singletons.sum(SingletonGauges::managerDroppedCount);
   }
 
   public long singletonInstancesStarted() {
-    long sum = 0;
-    for (var g : singletons.values()) {
-      sum += g.instancesStarted();
-    }
-    return sum;
+    return singletons.sum(SingletonGauges::instancesStarted);
   }
 }

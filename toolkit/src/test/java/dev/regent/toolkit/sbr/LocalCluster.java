@@ -2,15 +2,14 @@ package dev.regent.toolkit.sbr;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.Blackhole;
+import dev.regent.toolkit.testkit.Ports;
+import dev.regent.toolkit.testkit.TestCluster;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
@@ -19,17 +18,36 @@ import org.apache.pekko.cluster.MemberStatus;
 
 /**
  * Several cluster nodes (real ActorSystems on loopback Artery TCP) in this JVM, with fast failure
- * detection, Artery test mode for {@link ArteryBlackhole}, and Regent's downing provider.
+ * detection, Artery test mode for {@link Blackhole}, and Regent's downing provider: the test kit's
+ * {@link TestCluster} configured for the split-brain resolver's tests, seen through the classic
+ * API and addressed by index. No election runs on these nodes.
  */
 final class LocalCluster implements AutoCloseable {
 
-  static final String SYSTEM = "sbr";
+  static final String SYSTEM = TestCluster.SYSTEM_NAME;
 
+  /** Where an election would keep its state (none runs on these nodes). */
+  private static final Path STATE = Path.of("target", "sbr-state");
+
+  /** What the split-brain resolver's tests run with, over the test kit's defaults. */
+  private static final Config SBR_DEFAULTS = ConfigFactory.parseString(String.join("\n",
+      "pekko.cluster.downing-provider-class = dev.regent.toolkit.sbr.RegentDowningProvider",
+      "pekko.cluster.unreachable-nodes-reaper-interval = 200ms",
+      "pekko.cluster.periodic-tasks-initial-delay = 200ms",
+      "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
+      "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
+      "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
+      "pekko.loglevel = INFO",
+      "regent.split-brain-resolver.stable-after = 1s"));
+
+  private final TestCluster cluster = new TestCluster(STATE).withConfig(SBR_DEFAULTS)
+      .withElection(false);
   private final List<ActorSystem> systems = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
+
   LocalCluster(int nodes) {
     for (int i = 0; i < nodes; i++) {
-      ports.add(freePort());
+      ports.add(Ports.freePort());
     }
   }
 
@@ -38,28 +56,9 @@ final class LocalCluster implements AutoCloseable {
     return "pekko://" + SYSTEM + "@127.0.0.1:" + ports.get(i);
   }
 
+  /** A node's configuration: {@code extra} over the split-brain defaults over the test kit's. */
   static Config nodeConfig(int port, Config extra) {
-    return extra
-        .withFallback(ConfigFactory.parseString(String.join("\n",
-            "pekko.actor.provider = cluster",
-            "pekko.remote.artery.canonical.hostname = 127.0.0.1",
-            "pekko.remote.artery.canonical.port = " + port,
-            "pekko.remote.artery.advanced.test-mode = on",
-            "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
-            "pekko.actor.allow-java-serialization = off",
-            "pekko.cluster.downing-provider-class = dev.regent.toolkit.sbr.RegentDowningProvider",
-            "pekko.cluster.failure-detector.heartbeat-interval = 200ms",
-            "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 1s",
-            "pekko.cluster.gossip-interval = 200ms",
-            "pekko.cluster.leader-actions-interval = 200ms",
-            "pekko.cluster.unreachable-nodes-reaper-interval = 200ms",
-            "pekko.cluster.periodic-tasks-initial-delay = 200ms",
-            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
-            "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
-            "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
-            "pekko.loglevel = INFO",
-            "regent.split-brain-resolver.stable-after = 1s")))
-        .withFallback(ConfigFactory.load());
+    return extra.withFallback(SBR_DEFAULTS).withFallback(TestCluster.config(port, STATE, ""));
   }
 
   /**
@@ -69,18 +68,19 @@ final class LocalCluster implements AutoCloseable {
   void start(String extraConfig) {
     Config extra = ConfigFactory.parseString(extraConfig);
     for (int i = 0; i < ports.size(); i++) {
-      systems.add(ActorSystem.create(SYSTEM, nodeConfig(ports.get(i), extra)));
+      systems.add(cluster.startSystem(ports.get(i), "", extra).classicSystem());
     }
     Cluster first = Cluster.get(systems.get(0));
     first.join(first.selfAddress());
-    await(Duration.ofSeconds(30), () -> upMembers(0) == 1, "node 0 Up");
+    Await.until(Duration.ofSeconds(30), "node 0 Up", () -> upMembers(0) == 1);
     for (int i = 1; i < systems.size(); i++) {
       Cluster.get(systems.get(i)).join(first.selfAddress());
     }
     for (int i = 0; i < systems.size(); i++) {
       int n = i;
-      await(Duration.ofSeconds(60), () -> upMembers(n) == systems.size(),
-          "node " + n + " sees " + systems.size() + " members Up");
+      Await.until(Duration.ofSeconds(60),
+          "node " + n + " sees " + systems.size() + " members Up",
+          () -> upMembers(n) == systems.size());
     }
   }
 
@@ -115,12 +115,12 @@ final class LocalCluster implements AutoCloseable {
   /** Waits until nodes {@code gone} have terminated and {@code kept} see exactly themselves Up. */
   void awaitOutcome(int[] kept, int[] gone, Duration timeout) {
     for (int i : gone) {
-      await(timeout, () -> terminated(i), "node " + i + " downed and terminated");
+      Await.until(timeout, "node " + i + " downed and terminated", () -> terminated(i));
     }
     for (int i : kept) {
-      await(timeout, () -> !terminated(i) && members(i) == kept.length
-              && upMembers(i) == kept.length,
-          "node " + i + " kept, seeing exactly the " + kept.length + " kept members");
+      Await.until(timeout,
+          "node " + i + " kept, seeing exactly the " + kept.length + " kept members",
+          () -> !terminated(i) && members(i) == kept.length && upMembers(i) == kept.length);
     }
     for (int i : kept) {
       if (terminated(i)) {
@@ -129,40 +129,9 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Bounded polling: checks {@code condition} every 50 ms until it holds or time runs out. */
-  static void await(Duration timeout, BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: "
-            + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
-  }
-
   @Override
   public void close() {
-    for (ActorSystem s : systems) {
-      s.terminate();
-    }
-    for (ActorSystem s : systems) {
-      try {
-        scala.concurrent.Await.ready(s.whenTerminated(),
-            scala.concurrent.duration.Duration.create(30, TimeUnit.SECONDS));
-      } catch (Exception e) {
-        throw new IllegalStateException("ActorSystem did not terminate: " + s, e);
-      }
-    }
+    cluster.close();
     systems.clear();
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

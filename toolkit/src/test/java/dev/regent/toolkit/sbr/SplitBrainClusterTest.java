@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.regent.toolkit.metrics.RegentMetrics;
+import dev.regent.toolkit.testkit.Blackhole;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +41,7 @@ class SplitBrainClusterTest {
   @Test
   void keepMajorityDownsTheMinority() {
     start("regent.split-brain-resolver.active-strategy = keep-majority");
-    ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
+    Blackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
     cluster.awaitOutcome(new int[] {0, 1}, new int[] {2}, TIMEOUT);
     // The majority's deciding node counted the decision (JMX: SplitBrainDecisions...).
     var metrics = cluster.nodes(0, 1).stream()
@@ -56,7 +57,7 @@ class SplitBrainClusterTest {
   void staticQuorumDownsTheSideBelowQuorum() {
     start("regent.split-brain-resolver { active-strategy = static-quorum\n"
         + " static-quorum.quorum-size = 2 }");
-    ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
+    Blackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
     cluster.awaitOutcome(new int[] {0, 1}, new int[] {2}, TIMEOUT);
   }
 
@@ -65,7 +66,7 @@ class SplitBrainClusterTest {
     start("regent.split-brain-resolver { active-strategy = keep-oldest\n"
         + " keep-oldest.down-if-alone = on }");
     // Node 0 became Up first: it is the oldest. Alone against two, it downs itself.
-    ArteryBlackhole.partition(cluster.nodes(0), cluster.nodes(1, 2));
+    Blackhole.partition(cluster.nodes(0), cluster.nodes(1, 2));
     cluster.awaitOutcome(new int[] {1, 2}, new int[] {0}, TIMEOUT);
   }
 
@@ -75,7 +76,7 @@ class SplitBrainClusterTest {
     cluster.start("regent.split-brain-resolver { active-strategy = keep-referee\n"
         + " keep-referee.address = \"" + cluster.address(2) + "\" }");
     // The referee (node 2) is alone against two: its side is kept, the other downs itself.
-    ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
+    Blackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
     cluster.awaitOutcome(new int[] {2}, new int[] {0, 1}, TIMEOUT);
   }
 
@@ -84,14 +85,14 @@ class SplitBrainClusterTest {
     start("regent.split-brain-resolver.active-strategy = keep-majority");
     // Only the link between nodes 0 and 1 is cut; node 2 still talks to both, so gossip connects
     // all three. Nodes 0 and 1 are indirectly connected: both are downed, node 2 stays.
-    ArteryBlackhole.partition(cluster.nodes(0), cluster.nodes(1));
+    Blackhole.partition(cluster.nodes(0), cluster.nodes(1));
     cluster.awaitOutcome(new int[] {2}, new int[] {0, 1}, TIMEOUT);
   }
 
   @Test
   void downAllDownsBothSides() {
     start("regent.split-brain-resolver.active-strategy = down-all");
-    ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
+    Blackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
     cluster.awaitOutcome(new int[] {}, new int[] {0, 1, 2}, TIMEOUT);
   }
 
@@ -108,7 +109,7 @@ class SplitBrainClusterTest {
     String owner2 = cluster.address(2).substring("pekko://".length());
     InMemoryLease.HOLDERS.put("sbr-test-lease", owner2);
     cluster.start(LEASE_CONFIG);
-    ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
+    Blackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
     cluster.awaitOutcome(new int[] {2}, new int[] {0, 1}, TIMEOUT);
     assertEquals(owner2, InMemoryLease.HOLDERS.get("sbr-test-lease"));
   }
@@ -119,7 +120,7 @@ class SplitBrainClusterTest {
         + " lease-majority { lease-implementation = test-lease, lease-name = sbr-test-lease\n"
         + "   acquire-lease-delay-for-minority = 1s, release-after = 30s } }\n"
         + "test-lease.lease-class = dev.regent.toolkit.sbr.InMemoryLease");
-    ArteryBlackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
+    Blackhole.partition(cluster.nodes(0, 1), cluster.nodes(2));
     cluster.awaitOutcome(new int[] {0, 1}, new int[] {2}, TIMEOUT);
     String holder = InMemoryLease.HOLDERS.get("sbr-test-lease");
     assertTrue(holder != null && !holder.endsWith(":" + cluster.address(2).replaceAll(".*:", "")),

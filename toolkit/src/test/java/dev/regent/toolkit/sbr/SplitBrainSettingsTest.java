@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.regent.toolkit.testkit.Await;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.ConfigurationException;
@@ -157,8 +158,9 @@ class SplitBrainSettingsTest {
     try {
       // Whether Pekko fails the Cluster extension or the system first depends on timing (asking
       // Cluster.get afterwards was flaky); what matters is that the node does not stay up.
-      LocalCluster.await(Duration.ofSeconds(30), () -> system.whenTerminated().isCompleted(),
-          "the ActorSystem with a bad resolver configuration stops by itself");
+      Await.until(Duration.ofSeconds(30),
+          "the ActorSystem with a bad resolver configuration stops by itself",
+          () -> system.whenTerminated().isCompleted());
     } finally {
       system.terminate();
     }

@@ -7,7 +7,6 @@ import dev.regent.toolkit.election.Role;
 import dev.regent.toolkit.internal.election.ElectionRuntime;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.RegentElection;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.BootstrapSetup;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Member;
@@ -29,6 +31,10 @@ import org.apache.pekko.cluster.typed.Join;
 /**
  * Real actor systems on loopback Artery TCP in this JVM, each with its election state in its own
  * directory under {@code stateRoot}. Close it (in {@code @AfterEach}) to terminate every system.
+ *
+ * <p>The one in-JVM cluster builder of the tests: the split-brain resolver's tests and the
+ * singleton's tests configure it ({@link #withConfig}, {@link #withSetup}, {@link #withElection})
+ * rather than building systems of their own.
  */
 public final class TestCluster implements AutoCloseable {
 
@@ -38,8 +44,30 @@ public final class TestCluster implements AutoCloseable {
   private final List<ActorSystem<Void>> live = new ArrayList<>();
   private final List<ActorSystem<Void>> started = new ArrayList<>();
 
+  private Config overlay = ConfigFactory.empty();
+  private UnaryOperator<ActorSystemSetup> setup = UnaryOperator.identity();
+  private boolean startElection = true;
+
   public TestCluster(Path stateRoot) {
     this.stateRoot = stateRoot;
+  }
+
+  /** Configuration for every node, over the test defaults of {@link #config}. */
+  public TestCluster withConfig(Config overlay) {
+    this.overlay = overlay;
+    return this;
+  }
+
+  /** Adds to every node's actor system setup (e.g. a stand-in election for the singleton). */
+  public TestCluster withSetup(UnaryOperator<ActorSystemSetup> setup) {
+    this.setup = setup;
+    return this;
+  }
+
+  /** Whether {@link #startNode} starts RegentElection before joining (default true). */
+  public TestCluster withElection(boolean on) {
+    this.startElection = on;
+    return this;
   }
 
   /** Test configuration: short gossip and failure-detector settings, test-mode on. */
@@ -64,15 +92,6 @@ public final class TestCluster implements AutoCloseable {
         .withFallback(ConfigFactory.load());
   }
 
-  /** A free TCP port on loopback (for restarting a node on the same port). */
-  public static int freePort() {
-    try (var s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   public Path stateRoot() {
     return stateRoot;
@@ -80,8 +99,14 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a system (not yet joined) on {@code port} (0 = any). */
   public ActorSystem<Void> startSystem(int port, String extra) {
-    ActorSystem<Void> system =
-        ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config(port, stateRoot, extra));
+    return startSystem(port, extra, ConfigFactory.empty());
+  }
+
+  /** Like {@link #startSystem(int, String)} with {@code nodeConfig} over everything else. */
+  public synchronized ActorSystem<Void> startSystem(int port, String extra, Config nodeConfig) {
+    Config config = nodeConfig.withFallback(overlay).withFallback(config(port, stateRoot, extra));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME,
+        setup.apply(ActorSystemSetup.create(BootstrapSetup.create(config))));
     started.add(system);
     live.add(system);
     return system;
@@ -89,10 +114,22 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a node, joins it to the cluster (or forms it) and starts its election. */
   public ActorSystem<Void> startNode(int port, String extra) {
-    ActorSystem<Void> system = startSystem(port, extra);
-    RegentElection.get(system);
+    return startNode(port, extra, ConfigFactory.empty());
+  }
+
+  /**
+   * Like {@link #startNode(int, String)} with {@code nodeConfig} over everything else. Joins the
+   * first live node that is still running (the first node joins itself).
+   */
+  public synchronized ActorSystem<Void> startNode(int port, String extra, Config nodeConfig) {
+    ActorSystem<Void> system = startSystem(port, extra, nodeConfig);
+    if (startElection) {
+      // Start the election before joining, so the node takes part as soon as it is Up.
+      RegentElection.get(system);
+    }
     Address self = Cluster.get(system).selfMember().address();
-    Address seed = live.stream().filter(s -> s != system).findFirst()
+    Address seed = live.stream()
+        .filter(s -> s != system && !s.whenTerminated().isCompleted()).findFirst()
         .map(TestCluster::addressOf).orElse(self);
     Cluster.get(system).manager().tell(Join.create(seed));
     return system;
@@ -163,6 +200,11 @@ public final class TestCluster implements AutoCloseable {
 
   public List<ActorSystem<Void>> live() {
     return List.copyOf(live);
+  }
+
+  /** Every system this cluster started, in order, also terminated ones. */
+  public synchronized List<ActorSystem<Void>> started() {
+    return List.copyOf(started);
   }
 
   /**
@@ -262,7 +304,7 @@ public final class TestCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     for (ActorSystem<Void> s : started) {
       s.terminate();
     }

@@ -22,6 +22,7 @@ import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
 import dev.regent.toolkit.leadership.RegentElection;
 import dev.regent.toolkit.state.DurableStateStore;
 import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.Ports;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,7 +214,7 @@ class ElectionActorTest {
   @Test
   void aRestartedNodeKeepsItsTermAndDoesNotVoteTwice() throws Exception {
     cluster = new TestCluster(stateRoot);
-    int port = TestCluster.freePort();
+    int port = Ports.freePort();
     ActorSystem<Void> node = cluster.startNode(port, "");
     TestCluster.awaitLeader(List.of(node), -1, ELECT); // alone: it votes for itself
     HardState voted = rt(node).lastState().orElseThrow().hard();
