@@ -1558,7 +1558,7 @@ final class Simulation {
         golden.add(GoldenTrace.coreLine(n.name, n.core, options.defects()));
       }
     }
-    checkL1 = lose <= (old.size() - 1) / 2 && expect > 1;
+    checkL1 = lose <= (old.size() - 1) / 2 && expect > 1 && quorumOfNewestConfigKept(old);
     count("outage.loss" + loss + (expect == 1 ? ".expect1" : ""));
     var order = new ArrayList<SimNode>();
     if (rnd.nextBoolean() || lose == 0) {
@@ -1566,7 +1566,7 @@ final class Simulation {
       String name = (rnd.nextBoolean() ? "m" : "n") + nextNodeNumber++;
       order.add(addNode(name, 0, timings, expect));
       if (lose == 0) {
-        checkL1 = expect > 1;
+        checkL1 = expect > 1 && quorumOfNewestConfigKept(old);
       }
     }
     // Then the ones that lost their state (they are "new" too), then the rest.
@@ -1591,6 +1591,35 @@ final class Simulation {
     history.checkCrossLineageFrom(heard);
     at(heard, this::sampleCrossLineage);
     at(lastUp + 1, this::stabilise);
+  }
+
+  /**
+   * Whether a quorum of the newest configuration any surviving node holds still has its state
+   * under the identity that configuration names. Losses counted over the nodes alone miss a voter
+   * that had already lost its state (and not been replaced yet) before the outage: then a
+   * "minority" loss takes a majority of the configuration, and no leader may be elected (the
+   * 1,000,000-schedule run found two such schedules, seeds 2648223 and 2973865).
+   */
+  private static boolean quorumOfNewestConfigKept(List<SimNode> old) {
+    VoterConfig newest = VoterConfig.EMPTY;
+    for (SimNode n : old) {
+      VoterConfig c = n.durable.config();
+      if (!c.isEmpty() && c.id().compareTo(newest.id()) > 0) {
+        newest = c;
+      }
+    }
+    if (newest.isEmpty()) {
+      return true;
+    }
+    var kept = new ArrayList<NodeId>();
+    for (NodeId v : newest.voters()) {
+      for (SimNode n : old) {
+        if (n.name.equals(v.name()) && n.stateId == v.stateId() && !n.durable.config().isEmpty()) {
+          kept.add(v);
+        }
+      }
+    }
+    return newest.isQuorum(kept);
   }
 
   /** How long two lineages that can talk may still both host: hear each other, then stop. */
