@@ -151,7 +151,7 @@ final class Faults {
     NodeProcess n = running(i);
     record(HistoryEvent.FaultKind.LEAVE, i);
     n.expectedExit = true;
-    n.process.destroy();
+    n.process.toHandle().destroy(); // not Process.destroy: it closes the node's stdin (watchdog)
     return n.awaitExit(timeout);
   }
 
