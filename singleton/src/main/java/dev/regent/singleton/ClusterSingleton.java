@@ -164,9 +164,10 @@ public final class ClusterSingleton implements Extension {
   }
 
   /**
-   * Graceful handover, first half: stop the instance before the cluster shuts down; the election's
-   * own task in a later phase then hands leadership over at once, and the next leader starts its
-   * instance as soon as it holds a lease.
+   * Graceful handover: stop the instance before the cluster shuts down. The election's own task
+   * runs in the same phase and hands leadership over as soon as the instance has terminated (its
+   * hand-over gate waits for this manager's stop), and the next leader starts its instance as soon
+   * as it holds a lease.
    */
   private void registerShutdownTask(String name, ActorRef<SingletonManager.Command> manager,
       ClusterSingletonSettings settings) {

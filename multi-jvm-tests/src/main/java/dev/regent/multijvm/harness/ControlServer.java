@@ -35,6 +35,8 @@ import org.apache.pekko.cluster.Member;
  *   <li>{@code HEAL}: undo every blackhole of this node;
  *   <li>{@code PROBE name}: {@code OK <value>} of a probe the node setup registered;
  *   <li>{@code LEAVE}: graceful leave: run CoordinatedShutdown (cluster leave, then exit 0);
+ *   <li>{@code CLUSTER-LEAVE}: {@code Cluster.leave} of this node (CoordinatedShutdown runs once
+ *       the cluster has moved it to Exiting, then exit 0);
  *   <li>{@code EXIT}: CoordinatedShutdown without a reason tied to the cluster; exits 0.
  * </ul>
  */
@@ -129,6 +131,11 @@ final class ControlServer {
       case "LEAVE":
         CoordinatedShutdown.get(Adapter.toClassic(sys)).run(CoordinatedShutdown.clusterLeavingReason());
         return "OK";
+      case "CLUSTER-LEAVE": {
+        Cluster cluster = Cluster.get(Adapter.toClassic(sys));
+        cluster.leave(cluster.selfAddress());
+        return "OK";
+      }
       case "EXIT":
         CoordinatedShutdown.get(Adapter.toClassic(sys)).run(CoordinatedShutdown.jvmExitReason());
         return "OK";

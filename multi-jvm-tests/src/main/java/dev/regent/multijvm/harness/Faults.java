@@ -146,6 +146,24 @@ final class Faults {
     return n.awaitExit(timeout);
   }
 
+  /** SIGTERM: the JVM's shutdown hook runs CoordinatedShutdown (reason: JVM exit). */
+  int terminate(int i, Duration timeout) {
+    NodeProcess n = running(i);
+    record(HistoryEvent.FaultKind.LEAVE, i);
+    n.expectedExit = true;
+    n.process.toHandle().destroy(); // not Process.destroy: it closes the node's stdin (watchdog)
+    return n.awaitExit(timeout);
+  }
+
+  /** {@code Cluster.leave} of the node itself; CoordinatedShutdown runs once it is Exiting. */
+  int clusterLeave(int i, Duration timeout) {
+    NodeProcess n = running(i);
+    record(HistoryEvent.FaultKind.LEAVE, i);
+    n.expectedExit = true;
+    ControlClient.request(n, "CLUSTER-LEAVE");
+    return n.awaitExit(timeout);
+  }
+
   void restart(int i) {
     NodeProcess n = nodes.get(i);
     if (n.isAlive()) {

@@ -171,6 +171,27 @@ public final class MultiJvmCluster implements AutoCloseable {
   }
 
   /**
+   * Graceful stop of node {@code i} by SIGTERM: the JVM's shutdown hook runs CoordinatedShutdown
+   * (cluster leave, then exit); waits up to {@code timeout} for the process to exit.
+   *
+   * @return the node's exit status
+   */
+  public int terminate(int i, Duration timeout) {
+    return faults.terminate(i, timeout);
+  }
+
+  /**
+   * Graceful leave of node {@code i} through {@code Cluster.leave} of its own address (the
+   * cluster moves it to Leaving and Exiting, then CoordinatedShutdown runs); waits up to
+   * {@code timeout} for the process to exit.
+   *
+   * @return the node's exit status
+   */
+  public int clusterLeave(int i, Duration timeout) {
+    return faults.clusterLeave(i, timeout);
+  }
+
+  /**
    * Starts node {@code i} again, on the same port with the same state directory; SIGKILLs it first
    * if it still runs. Blackholes of a current {@link #partition} or {@link #cut} are applied to the
    * new process. (The other side of each cut link keeps its blackhole: Artery keys it by address,

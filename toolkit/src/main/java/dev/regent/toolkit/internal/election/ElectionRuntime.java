@@ -136,8 +136,11 @@ public final class ElectionRuntime implements Extension, StatusSource {
         .onFailure(settings.restartBackoff().toSupervisorStrategy());
     this.electionActor = system.systemActorOf(supervised, ACTOR_NAME,
         DispatcherSelector.fromConfig(DISPATCHER));
+    // In the phase where the singletons stop, not after it: the hand-over is gated on their stop
+    // (ReleaseHosting -> the hand-over tasks -> HostingReleased -> TimeoutNow), so running both at
+    // once is safe and saves a phase transition and a second round through the managers.
     CoordinatedShutdown.get(system.classicSystem()).addTask(
-        CoordinatedShutdown.PhaseClusterShardingShutdownRegion(), "regent-election-hand-over",
+        CoordinatedShutdown.PhaseBeforeClusterShutdown(), "regent-election-hand-over",
         () -> retire(settings.handOverTimeout().plusSeconds(1)));
     log.debug("Election of {} started at {}", selfId, selfAddress);
   }
