@@ -57,9 +57,6 @@ class FailureSuiteTest {
       // Every GC pause in the node's log (wall-clock time, like the log lines), to tell GC pauses
       // from CPU starvation when a lease renewal came late.
       builder.jvmOption("-Xlog:gc:stdout:time,uptime");
-      // Pekko typed's DEBUG lines, among them each timer message dropped because its timer was
-      // started again after it had fired (the election's Tick: a heartbeat that went out later).
-      builder.jvmOption("-Dregent.node.typed.loglevel=DEBUG");
     }
     return builder.start();
   }
