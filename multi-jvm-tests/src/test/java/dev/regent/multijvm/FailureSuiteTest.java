@@ -15,6 +15,7 @@ import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonSuspended;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
+import dev.regent.multijvm.harness.LoadAverage;
 import dev.regent.multijvm.harness.MultiJvmCluster;
 import dev.regent.multijvm.harness.LeadershipReporter;
 import java.time.Duration;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.TestInfo;
  * Regent's failure suite on real node JVMs: each test runs {@link FencedCounterSetup} (election,
  * fenced singleton writing to the fenced resource, split-brain resolver), injects one fault, waits
  * for the singleton to move, and runs the {@link HistoryChecker} (S1-S4, L1) over the whole history.
- * Measured times are printed as {@code MEASURED ...} lines.
+ * Measured times are printed as {@code MEASURED ...} lines. {@link LoadedFailureSuiteTest} runs the
+ * same tests under a CPU hog (opt-in).
  */
 class FailureSuiteTest {
 
@@ -48,8 +50,15 @@ class FailureSuiteTest {
 
   private static MultiJvmCluster cluster(TestInfo info, int n, String config) {
     String name = info.getTestMethod().orElseThrow().getName();
-    return MultiJvmCluster.builder(name).nodes(n).setup(FencedCounterSetup.class)
-        .config(config).start();
+    boolean loaded = info.getTestClass().orElse(null) == LoadedFailureSuiteTest.class;
+    var builder = MultiJvmCluster.builder(loaded ? "loaded-" + name : name).nodes(n)
+        .setup(FencedCounterSetup.class).config(config);
+    if (loaded) {
+      // Every GC pause in the node's log (wall-clock time, like the log lines), to tell GC pauses
+      // from CPU starvation when a lease renewal came late.
+      builder.jvmOption("-Xlog:gc:stdout:time,uptime");
+    }
+    return builder.start();
   }
 
   /**
@@ -73,6 +82,9 @@ class FailureSuiteTest {
         .filter(s -> !seen.add(List.of((long) s.node(), s.lineage(), s.token()))).count();
     System.out.println("MEASURED same-term restarts: " + sameTerm);
     System.out.println("MEASURED suspensions: " + h.of(SingletonSuspended.class).size());
+    System.out.println("MEASURED load: average " + LoadAverage.oneMinute() + " (1/5/15 min: "
+        + LoadAverage.now() + "; runnable/total now: " + LoadAverage.runnableNow() + "; "
+        + Runtime.getRuntime().availableProcessors() + " cores)");
     System.out.println("MEASURED singleton starts: " + starts.size() + ", resumes: "
         + h.of(SingletonResumed.class).size() + " (a same-term restart is forbidden by S2 as the"
         + " safety contract words it)");
