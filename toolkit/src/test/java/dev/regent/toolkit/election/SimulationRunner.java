@@ -66,8 +66,12 @@ final class SimulationRunner {
           }
         }));
       }
+      // Bounded, and long enough for long runs on a slow machine: every schedule has its own
+      // budget of events and simulated time, so this only guards against a stuck pool. Thirty
+      // minutes capped a 1,000,000-schedule run on a loaded machine (not a violation, a timeout).
+      long minutes = Math.max(30, count / 10_000);
       for (Future<?> f : futures) {
-        f.get(30, TimeUnit.MINUTES);
+        f.get(minutes, TimeUnit.MINUTES);
       }
     } catch (Exception e) {
       throw new IllegalStateException("simulation run failed", e);
