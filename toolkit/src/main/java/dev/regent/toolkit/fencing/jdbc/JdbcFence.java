@@ -341,7 +341,8 @@ public final class JdbcFence {
   private <T> T inTransaction(Connection c, Attempt<T> attempt) throws SQLException {
     Objects.requireNonNull(c, "connection");
     boolean autoCommit = c.getAutoCommit();
-    int isolationBefore = c.getTransactionIsolation();
+    // Asked only when the fence sets a level: some drivers (PostgreSQL's) ask the server.
+    int isolationBefore = isolation.isPresent() ? c.getTransactionIsolation() : -1;
     try {
       if (autoCommit) {
         c.setAutoCommit(false);

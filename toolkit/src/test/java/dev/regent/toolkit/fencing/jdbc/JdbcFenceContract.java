@@ -381,6 +381,55 @@ abstract class JdbcFenceContract {
     }
   }
 
+  /**
+   * The fence's cost per transaction: one connection inserts one row per transaction, with and
+   * without the fence, alternating blocks of 100 so both see the same conditions. Prints median
+   * and p99 (a benchmark: nothing is asserted about the times).
+   */
+  @Test
+  void fenceCostPerTransaction() throws Exception {
+    fence(Connection.TRANSACTION_READ_COMMITTED);
+    // The default settings: the connection's own isolation (read committed on both databases).
+    JdbcFence f = JdbcFence.builder().table(table).build();
+    int warmup = 300;
+    int measured = 2000;
+    long[] plain = new long[measured];
+    long[] fenced = new long[measured];
+    try (Connection c = connect()) {
+      for (int i = 0; i < warmup; i++) {
+        plainInsert(c, i);
+        insert(f, c, t(1), 1, i);
+      }
+      for (int block = 0; block < measured; block += 100) {
+        for (int i = block; i < block + 100; i++) {
+          long t0 = System.nanoTime();
+          plainInsert(c, warmup + i);
+          plain[i] = System.nanoTime() - t0;
+        }
+        for (int i = block; i < block + 100; i++) {
+          long t0 = System.nanoTime();
+          insert(f, c, t(1), 1, warmup + i);
+          fenced[i] = System.nanoTime() - t0;
+        }
+      }
+    }
+    java.util.Arrays.sort(plain);
+    java.util.Arrays.sort(fenced);
+    String db = getClass().getSimpleName().replace("JdbcFence", "").replace("Test", "");
+    System.out.printf("MEASURED jdbc fence cost %s: one-row insert transaction without fence"
+        + " median %d us, p99 %d us; with fence median %d us, p99 %d us (%d transactions each,"
+        + " one connection)%n", db, plain[measured / 2] / 1000, plain[measured * 99 / 100] / 1000,
+        fenced[measured / 2] / 1000, fenced[measured * 99 / 100] / 1000, measured);
+    assertEquals(2 * (warmup + measured), rows().size());
+  }
+
+  private void plainInsert(Connection c, long seq) throws SQLException {
+    c.setAutoCommit(false);
+    insertRow(c, t(1), 0, seq);
+    c.commit();
+    c.setAutoCommit(true);
+  }
+
   @Test
   void tableNameAndSettingsAreValidated() {
     for (String bad : List.of("", "1abc", "a-b", "x; DROP TABLE y", "a.b.c", "\"q\"",
