@@ -235,7 +235,8 @@ public final class JdbcFence {
       throws SQLException {
     validateResource(resource);
     inTransaction(connection, c -> {
-      Optional<FencingToken> current = readCurrent(c, resource);
+      // FOR UPDATE: a writer must not raise the token between this read and the update below.
+      Optional<FencingToken> current = readCurrent(c, resource, readSql + " FOR UPDATE");
       if (current.isPresent()) {
         FencingToken floor = current.get();
         if (floor.lineage() == lineage && minTerm < floor.value()) {
@@ -289,7 +290,7 @@ public final class JdbcFence {
         return; // raised (or equal); the row stays locked until this transaction ends
       }
     }
-    Optional<FencingToken> current = readCurrent(c, resource);
+    Optional<FencingToken> current = readCurrent(c, resource, readSql);
     if (current.isEmpty()) {
       try {
         insert(c, resource, token); // the first token pins the lineage
@@ -312,8 +313,9 @@ public final class JdbcFence {
     throw new RetrySignal("the fence row of " + resource + " changed during the check");
   }
 
-  private Optional<FencingToken> readCurrent(Connection c, String resource) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(readSql)) {
+  private Optional<FencingToken> readCurrent(Connection c, String resource, String sql)
+      throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
       st.setQueryTimeout(queryTimeoutSeconds);
       st.setString(1, resource);
       try (ResultSet rs = st.executeQuery()) {
