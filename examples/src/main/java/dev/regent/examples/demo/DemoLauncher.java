@@ -123,6 +123,12 @@ public final class DemoLauncher {
       }
       deleteRecursively(options.workDir());
       Files.createDirectories(options.workDir());
+      if (options.jdbcUrl().isPresent()) {
+        say("emptying the demo's tables in " + options.jdbcUrl().get() + " (this run founds a new"
+            + " cluster, whose new lineage the database would refuse while pinned to the last)");
+        JdbcTicketStore.reset(options.jdbcUrl().get(), options.jdbcUser(),
+            System.getenv().getOrDefault(DemoNode.JDBC_PASSWORD_ENV, ""));
+      }
       say("starting " + options.ports().size() + " nodes on 127.0.0.1 " + options.ports()
           + " (seed nodes " + options.seeds() + "), logs in " + options.workDir());
       for (int port : options.ports()) {

@@ -173,6 +173,26 @@ public final class JdbcTicketStore implements FencedTicketStore, AutoCloseable {
     closeConnection();
   }
 
+  /**
+   * Empties the demo's tables and removes the fence row of {@value #RESOURCE} (creating the tables
+   * first if missing). The demo launcher calls it on a database it did not create: each demo run
+   * founds a new cluster, whose new lineage the database would refuse (rightly) while it is pinned
+   * to the previous run's.
+   */
+  public static void reset(String url, String user, String password) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, user, password)) {
+      var store = new JdbcTicketStore(url, user, password, "launcher");
+      store.createTables(c);
+      try (Statement st = c.createStatement()) {
+        st.setQueryTimeout(TIMEOUT_SECONDS);
+        st.executeUpdate("DELETE FROM demo_tickets");
+        st.executeUpdate("DELETE FROM demo_refused");
+        st.executeUpdate("DELETE FROM " + store.fence.table() + " WHERE resource = '" + RESOURCE
+            + "'");
+      }
+    }
+  }
+
   /** What the database holds: for the status view. */
   public record Summary(long tickets, long lastTicket, Optional<FencingToken> fence,
       long refusedRows, List<String> lastRefused) {

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * <p>The server process is a small shell that starts the postmaster and waits on its standard
  * input: {@link #close()} closes that pipe and the shell shuts the postmaster down immediately
  * (SIGQUIT); if the test JVM dies, even by SIGKILL, the pipe closes too and the server goes with
- * it. {@link #close()} then kills by PID whatever is left and deletes the directory; a JVM
+ * it (and the shell removes the directory). {@link #close()} then kills by PID whatever is left and deletes the directory; a JVM
  * shutdown hook calls it when a test did not. Trust authentication (loopback and the private
  * socket only), fsync off: a test server.
  */
@@ -87,8 +87,10 @@ public final class PostgresServer implements AutoCloseable {
       var cmd = new ArrayList<String>(asUser(root));
       // The shell starts the postmaster, then waits for its own stdin to close (close() or the
       // death of this JVM) and shuts the postmaster down at once.
+      // If this JVM died, nobody else removes the directory: the shell does, after the server.
       cmd.addAll(List.of("/bin/sh", "-c",
-          "\"$@\" & pg=$!; read -r _; kill -QUIT $pg 2>/dev/null; wait $pg", "regent-pg",
+          "dir=$1; shift; \"$@\" & pg=$!; read -r _; kill -QUIT $pg 2>/dev/null; wait $pg;"
+              + " rm -rf \"$dir\"", "regent-pg", dir.toString(),
           bin.resolve("postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port),
           "-k", socket.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
           "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
