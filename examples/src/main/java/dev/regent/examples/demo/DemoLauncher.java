@@ -137,10 +137,14 @@ public final class DemoLauncher {
       NodeStatus host = await("a node hosting the ticket allocator", s -> s.singletonToken() > 0);
       String leader = host.node();
       int n = options.ports().size();
-      // Every node a member and following the host: only then is every node a voter (the leader
-      // adds members one at a time as they acknowledge it), so killing the host leaves a quorum.
+      // Every node a member and following the host (the leader adds members as voters one at a
+      // time as they acknowledge it).
       awaitAll("every node Up and following " + leader,
           s -> s.members() == n && s.leader().equals(leader));
+      // Following is not yet being a voter (under load the leader may add the last member
+      // later): killing the host while only two of three are voters leaves no quorum. Wait until
+      // every status endpoint lists all nodes as voters.
+      awaitVoters(n);
       say("all up: " + host.node() + " hosts the singleton with token " + host.singletonToken());
       if (options.interactive()) {
         say("press Enter to kill the host's JVM");
@@ -254,6 +258,24 @@ public final class DemoLauncher {
     }
     throw new IllegalStateException("timed out after " + options.timeout().toSeconds()
         + " s waiting for " + what + "; node logs are in " + options.workDir());
+  }
+
+  private void awaitVoters(int n) throws Exception {
+    var statusPorts = new ArrayList<Integer>();
+    for (int port : options.ports()) {
+      statusPorts.add(port + StatusCommand.STATUS_PORT_OFFSET);
+    }
+    long deadline = System.nanoTime() + options.timeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (StatusCommand.fetch(statusPorts).stream()
+          .allMatch(r -> r.error().isEmpty() && r.voters() == n)) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new IllegalStateException("timed out after " + options.timeout().toSeconds()
+        + " s waiting for all " + n + " nodes to be voters; node logs are in "
+        + options.workDir());
   }
 
   private void awaitAll(String what, Predicate<NodeStatus> condition) throws Exception {
