@@ -1,9 +1,9 @@
 package dev.regent.examples.demo;
 
-import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.fencing.StaleTokenException;
 import dev.regent.toolkit.fencing.jdbc.JdbcFence;
+import dev.regent.toolkit.leadership.Lineage;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

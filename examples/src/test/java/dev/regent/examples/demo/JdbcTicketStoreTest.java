@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.leadership.Lineage;
 import org.junit.jupiter.api.Test;
 
 /**

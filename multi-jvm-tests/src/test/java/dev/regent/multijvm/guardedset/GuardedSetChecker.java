@@ -2,7 +2,7 @@ package dev.regent.multijvm.guardedset;
 
 import dev.regent.multijvm.guardedset.AttemptLog.Attempt;
 import dev.regent.multijvm.guardedset.AttemptLog.Outcome;
-import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.leadership.Lineage;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,10 +1,10 @@
 package dev.regent.toolkit.fencing.jdbc;
 
 import com.typesafe.config.Config;
-import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingGuard;
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.fencing.StaleTokenException;
+import dev.regent.toolkit.leadership.Lineage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
