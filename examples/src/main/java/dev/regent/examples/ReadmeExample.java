@@ -3,8 +3,13 @@ package dev.regent.examples;
 import dev.regent.singleton.ClusterSingleton;
 import dev.regent.singleton.ClusterSingletonSettings;
 import dev.regent.singleton.SingletonActor;
+import dev.regent.singleton.SingletonContext;
 import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.fencing.jdbc.JdbcFence;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -52,6 +57,26 @@ public final class ReadmeExample {
     boolean accepted = store.put(token, "owner", 42); // false once a newer token has written
     // end::guard[]
     return accepted;
+  }
+
+  /** Fenced writes to a database: the fence table refuses a deposed incarnation. */
+  static int fencedInsert(ActorSystem<?> system, Connection connection, SingletonContext ctx,
+      long id, long amount) throws SQLException {
+    // tag::jdbc-fence[]
+    JdbcFence fence = JdbcFence.fromConfig(
+        system.settings().config().getConfig("regent.fencing.jdbc"));
+    fence.createTable(connection); // once (the DDL is below)
+
+    // in the fenced singleton: one transaction, StaleTokenException once deposed
+    int rows = fence.write(connection, "orders", ctx.fencingToken(), c -> {
+      try (PreparedStatement st = c.prepareStatement("INSERT INTO orders VALUES (?, ?)")) {
+        st.setLong(1, id);
+        st.setLong(2, amount);
+        return st.executeUpdate();
+      }
+    });
+    // end::jdbc-fence[]
+    return rows;
   }
 
   /** A leader-only job: one "cron" in the whole cluster. */

@@ -1,5 +1,6 @@
 package dev.regent.examples;
 
+import dev.regent.examples.demo.FencedTicketStore;
 import dev.regent.examples.demo.SharedFencedFile;
 import dev.regent.singleton.SingletonContext;
 import dev.regent.toolkit.fencing.FencingToken;
@@ -33,7 +34,7 @@ public final class TicketAllocator {
 
   private TicketAllocator() {}
 
-  public static Behavior<Command> create(SingletonContext context, SharedFencedFile store,
+  public static Behavior<Command> create(SingletonContext context, FencedTicketStore store,
                                          Observer observer) {
     return Behaviors.setup(ctx -> {
       FencingToken token = context.fencingToken();
@@ -49,7 +50,14 @@ public final class TicketAllocator {
               ctx.getLog().info("lease no longer valid: ticket for {} not issued", a.requester());
               return Behaviors.same();
             }
-            var result = store.write(token, next[0]);
+            SharedFencedFile.WriteResult result;
+            try {
+              result = store.write(token, next[0]);
+            } catch (RuntimeException e) {
+              ctx.getLog().warn("ticket store unavailable, ticket {} not issued: {}", next[0],
+                  e.getMessage());
+              return Behaviors.same();
+            }
             if (result.accepted()) {
               observer.issued.set(next[0]);
               next[0]++;

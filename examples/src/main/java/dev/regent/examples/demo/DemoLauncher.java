@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,21 +25,37 @@ import java.util.function.Predicate;
  * The local demo: starts three node JVMs on 127.0.0.1 (seed nodes 2551 and 2552) running the fenced
  * ticket allocator, shows who hosts it and with which token, kills the host's JVM (after a few
  * seconds, or when you press Enter with {@code --interactive}), shows the singleton moving and how
- * long it took, then stops every node. Every child process is reaped, also on Ctrl-C.
+ * long it took, and what the tickets' database holds (tickets, the fence's token, the writes it
+ * refused), then stops every node. The database is an embedded H2 file under the work directory
+ * unless {@code --jdbc-url} names another (PostgreSQL). Every child process is reaped, also on
+ * Ctrl-C.
  */
 public final class DemoLauncher {
 
   /** What the demo showed: who hosted before and after the crash, and how long the move took. */
   public record Result(String oldHost, long oldToken, String newHost, long newToken,
                        long failoverMillis, long ticketsBefore, long ticketsAfter,
-                       List<StatusCommand.Row> statusAfter) {}
+                       List<StatusCommand.Row> statusAfter, JdbcTicketStore.Summary database) {}
 
   /** How to run it. */
   public record Options(List<Integer> ports, List<Integer> seeds, Path workDir,
-                        boolean interactive, Duration steadyFor, Duration timeout) {
+                        boolean interactive, Duration steadyFor, Duration timeout,
+                        Optional<String> jdbcUrl, String jdbcUser) {
+
+    /** With the embedded H2 database under {@code workDir}. */
+    public Options(List<Integer> ports, List<Integer> seeds, Path workDir, boolean interactive,
+        Duration steadyFor, Duration timeout) {
+      this(ports, seeds, workDir, interactive, steadyFor, timeout, Optional.empty(), "");
+    }
+
     static Options defaults() {
       return new Options(List.of(2551, 2552, 2553), List.of(2551, 2552),
           Path.of("target", "regent-demo"), false, Duration.ofSeconds(5), Duration.ofSeconds(90));
+    }
+
+    /** The tickets' database: {@code jdbcUrl}, or the embedded H2 file under {@code workDir}. */
+    String databaseUrl() {
+      return jdbcUrl.orElseGet(() -> JdbcTicketStore.defaultH2Url(workDir));
     }
   }
 
@@ -58,24 +75,43 @@ public final class DemoLauncher {
   public static void main(String[] args) throws Exception {
     var o = Options.defaults();
     boolean interactive = false;
-    for (String a : args) {
+    Optional<String> jdbcUrl = Optional.empty();
+    String jdbcUser = "";
+    String usage = "usage: demo.sh [--interactive] [--jdbc-url URL [--jdbc-user USER]] (the"
+        + " password in $" + DemoNode.JDBC_PASSWORD_ENV + "; default: embedded H2 under "
+        + o.workDir() + ")";
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
       switch (a) {
         case "--interactive" -> interactive = true;
+        case "--jdbc-url", "--jdbc-user" -> {
+          if (i + 1 >= args.length) {
+            System.err.println(a + " needs a value; " + usage);
+            System.exit(2);
+          }
+          if (a.equals("--jdbc-url")) {
+            jdbcUrl = Optional.of(args[++i]);
+          } else {
+            jdbcUser = args[++i];
+          }
+        }
         case "--help" -> {
-          System.out.println("usage: demo.sh [--interactive]");
+          System.out.println(usage);
           return;
         }
         default -> {
-          System.err.println("unknown argument " + a + " (use --interactive)");
+          System.err.println("unknown argument " + a + "; " + usage);
           System.exit(2);
         }
       }
     }
-    o = new Options(o.ports(), o.seeds(), o.workDir(), interactive, o.steadyFor(), o.timeout());
+    o = new Options(o.ports(), o.seeds(), o.workDir(), interactive, o.steadyFor(), o.timeout(),
+        jdbcUrl, jdbcUser);
     var launcher = new DemoLauncher(o, System.out);
     Result r = launcher.run();
     System.out.printf("%nsingleton moved from %s (token %d) to %s (token %d) in %d ms%n",
         r.oldHost(), r.oldToken(), r.newHost(), r.newToken(), r.failoverMillis());
+    r.database().lines().forEach(System.out::println);
   }
 
   /** Runs the whole demo; every node is stopped when it returns or throws. */
@@ -87,6 +123,12 @@ public final class DemoLauncher {
       }
       deleteRecursively(options.workDir());
       Files.createDirectories(options.workDir());
+      if (options.jdbcUrl().isPresent()) {
+        say("emptying the demo's tables in " + options.jdbcUrl().get() + " (this run founds a new"
+            + " cluster, whose new lineage the database would refuse while pinned to the last)");
+        JdbcTicketStore.reset(options.jdbcUrl().get(), options.jdbcUser(),
+            System.getenv().getOrDefault(DemoNode.JDBC_PASSWORD_ENV, ""));
+      }
       say("starting " + options.ports().size() + " nodes on 127.0.0.1 " + options.ports()
           + " (seed nodes " + options.seeds() + "), logs in " + options.workDir());
       for (int port : options.ports()) {
@@ -95,10 +137,14 @@ public final class DemoLauncher {
       NodeStatus host = await("a node hosting the ticket allocator", s -> s.singletonToken() > 0);
       String leader = host.node();
       int n = options.ports().size();
-      // Every node a member and following the host: only then is every node a voter (the leader
-      // adds members one at a time as they acknowledge it), so killing the host leaves a quorum.
+      // Every node a member and following the host (the leader adds members as voters one at a
+      // time as they acknowledge it).
       awaitAll("every node Up and following " + leader,
           s -> s.members() == n && s.leader().equals(leader));
+      // Following is not yet being a voter (under load the leader may add the last member
+      // later): killing the host while only two of three are voters leaves no quorum. Wait until
+      // every status endpoint lists all nodes as voters.
+      awaitVoters(n);
       say("all up: " + host.node() + " hosts the singleton with token " + host.singletonToken());
       if (options.interactive()) {
         say("press Enter to kill the host's JVM");
@@ -136,8 +182,13 @@ public final class DemoLauncher {
       }
       List<StatusCommand.Row> rows = StatusCommand.fetch(statusPorts);
       StatusCommand.print(rows, out);
+      JdbcTicketStore.bindH2ToLoopback();
+      var database = JdbcTicketStore.summary(options.databaseUrl(), options.jdbcUser(),
+          System.getenv().getOrDefault(DemoNode.JDBC_PASSWORD_ENV, ""));
+      say("the tickets' database (" + options.databaseUrl() + "):");
+      database.lines().forEach(l -> out.println("         " + l));
       return new Result(host.node(), oldToken, next.node(), next.singletonToken(), failover,
-          ticketsBefore, later.tickets(), rows);
+          ticketsBefore, later.tickets(), rows, database);
     } finally {
       stopAll();
       try {
@@ -155,7 +206,8 @@ public final class DemoLauncher {
         "-Xss512k", "-cp", System.getProperty("java.class.path"), DemoNode.class.getName(),
         "--port", Integer.toString(port), "--seeds", join(options.seeds()),
         "--state-dir", options.workDir().resolve("state").toString(),
-        "--store", options.workDir().resolve("tickets.log").toString(), "--watch-parent");
+        "--jdbc-url", options.databaseUrl(), "--jdbc-user", options.jdbcUser(),
+        "--watch-parent");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     processes.add(p);
     byPort.put(port, p);
@@ -208,6 +260,24 @@ public final class DemoLauncher {
         + " s waiting for " + what + "; node logs are in " + options.workDir());
   }
 
+  private void awaitVoters(int n) throws Exception {
+    var statusPorts = new ArrayList<Integer>();
+    for (int port : options.ports()) {
+      statusPorts.add(port + StatusCommand.STATUS_PORT_OFFSET);
+    }
+    long deadline = System.nanoTime() + options.timeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (StatusCommand.fetch(statusPorts).stream()
+          .allMatch(r -> r.error().isEmpty() && r.voters() == n)) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new IllegalStateException("timed out after " + options.timeout().toSeconds()
+        + " s waiting for all " + n + " nodes to be voters; node logs are in "
+        + options.workDir());
+  }
+
   private void awaitAll(String what, Predicate<NodeStatus> condition) throws Exception {
     long deadline = System.nanoTime() + options.timeout().toNanos();
     while (System.nanoTime() < deadline) {
@@ -223,8 +293,8 @@ public final class DemoLauncher {
 
   private void show() {
     var sb = new StringBuilder();
-    sb.append(String.format("%n[%5.1fs] %-16s %-8s %-16s %-5s %-10s %s%n", elapsed(), "node",
-        "members", "leader", "term", "singleton", "last ticket"));
+    sb.append(String.format("%n[%5.1fs] %-16s %-8s %-16s %-5s %-10s %-12s %s%n", elapsed(),
+        "node", "members", "leader", "term", "singleton", "last ticket", "refused by db"));
     for (int port : options.ports()) {
       Process p = byPort.get(port);
       NodeStatus s = status.get(port);
@@ -233,10 +303,10 @@ public final class DemoLauncher {
       } else if (s == null) {
         sb.append(String.format("         %-16s %s%n", "127.0.0.1-" + port, "(starting)"));
       } else {
-        sb.append(String.format("         %-16s %-8d %-16s %-5d %-10s %s%n", s.node(),
+        sb.append(String.format("         %-16s %-8d %-16s %-5d %-10s %-12s %d%n", s.node(),
             s.members(), s.leader(), s.term(),
             s.singletonToken() > 0 ? "token " + s.singletonToken() : "-",
-            s.singletonToken() > 0 ? Long.toString(s.tickets()) : ""));
+            s.singletonToken() > 0 ? Long.toString(s.tickets()) : "", s.refused()));
       }
     }
     out.print(sb);

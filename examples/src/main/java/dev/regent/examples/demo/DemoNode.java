@@ -34,13 +34,19 @@ import org.apache.pekko.cluster.typed.Cluster;
  */
 public final class DemoNode {
 
+  /** The database password, from the environment (not the command line, which others can see). */
+  public static final String JDBC_PASSWORD_ENV = "REGENT_DEMO_JDBC_PASSWORD";
+
   private DemoNode() {}
 
   public static void main(String[] args) throws Exception {
     int port = 2551;
     List<Integer> seeds = List.of(2551, 2552);
     Path stateDir = Path.of("target", "regent-demo", "state");
-    Path storeFile = Path.of("target", "regent-demo", "tickets.log");
+    Path storeFile = null;
+    String jdbcUrl = null;
+    String jdbcUser = "";
+    String jdbcPassword = System.getenv().getOrDefault(JDBC_PASSWORD_ENV, "");
     boolean watchParent = false;
     boolean formCluster = false;
     for (int i = 0; i < args.length; i++) {
@@ -55,15 +61,30 @@ public final class DemoNode {
         }
         case "--state-dir" -> stateDir = Path.of(args[++i]);
         case "--store" -> storeFile = Path.of(args[++i]);
+        case "--jdbc-url" -> jdbcUrl = args[++i];
+        case "--jdbc-user" -> jdbcUser = args[++i];
         case "--watch-parent" -> watchParent = true;
         case "--form-cluster" -> formCluster = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (use --port N --seeds A,B --state-dir DIR --store FILE [--form-cluster])");
+            + " (use --port N --seeds A,B --state-dir DIR [--jdbc-url URL [--jdbc-user U]"
+            + " (password in $" + JDBC_PASSWORD_ENV + ") | --store FILE] [--form-cluster])");
       }
     }
     java.nio.file.Files.createDirectories(stateDir);
-    if (storeFile.getParent() != null) {
-      java.nio.file.Files.createDirectories(storeFile.getParent());
+    FencedTicketStore store;
+    if (storeFile != null) {
+      if (storeFile.getParent() != null) {
+        java.nio.file.Files.createDirectories(storeFile.getParent());
+      }
+      store = new SharedFencedFile(storeFile);
+    } else {
+      if (jdbcUrl == null) {
+        Path dir = Path.of("target", "regent-demo");
+        java.nio.file.Files.createDirectories(dir);
+        jdbcUrl = JdbcTicketStore.defaultH2Url(dir);
+      }
+      JdbcTicketStore.bindH2ToLoopback();
+      store = new JdbcTicketStore(jdbcUrl, jdbcUser, jdbcPassword, "127.0.0.1-" + port);
     }
     if (watchParent) {
       watchParent();
@@ -71,7 +92,7 @@ public final class DemoNode {
     seeds = seedOrder(port, seeds, hasElectionState(stateDir, port), formCluster);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "regent-demo",
         config(port, seeds, stateDir));
-    run(system, new SharedFencedFile(storeFile));
+    run(system, store);
   }
 
   /**
@@ -120,7 +141,7 @@ public final class DemoNode {
         .resolve();
   }
 
-  private static void run(ActorSystem<Void> system, SharedFencedFile store) {
+  private static void run(ActorSystem<Void> system, FencedTicketStore store) {
     var observer = new TicketAllocator.Observer();
     var election = RegentElection.get(system);
     ActorRef<TicketAllocator.Command> proxy = ClusterSingleton.get(system).init(
@@ -138,7 +159,8 @@ public final class DemoNode {
         }
       }
       var status = new NodeStatus(self, up, l.leader().map(n -> n.name()).orElse("-"), l.term(),
-          observer.token.get(), observer.issued.get(), observer.startedAtMillis.get());
+          observer.token.get(), observer.issued.get(), observer.startedAtMillis.get(),
+          store.refused());
       String line = status.toLine();
       if (!line.equals(last[0])) {
         last[0] = line;

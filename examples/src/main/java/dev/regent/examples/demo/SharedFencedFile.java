@@ -34,7 +34,10 @@ import java.util.Optional;
  * form of {@link FencingGuard#moveToLineage}. A line of two fields (written before lineages
  * existed) belongs to {@link Lineage#LEGACY}.
  */
-public final class SharedFencedFile {
+public final class SharedFencedFile implements FencedTicketStore {
+
+  private final java.util.concurrent.atomic.AtomicLong refused =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * The outcome of a write.
@@ -65,10 +68,12 @@ public final class SharedFencedFile {
    * Appends {@code value} with {@code token} when the token is of the pinned lineage (or pins it,
    * for the first write) and not older than one already accepted.
    */
+  @Override
   public WriteResult write(FencingToken token, long value) {
     try (FileChannel ch = open(); FileLock lock = ch.lock()) {
       FencingGuard guard = guard(lastLine(ch));
       if (!guard.tryAccept(token)) {
+        refused.incrementAndGet();
         return new WriteResult(false, floor(lastLine(ch)).orElseThrow());
       }
       append(ch, Lineage.format(token.lineage()) + " " + token.value() + " " + value);
@@ -205,5 +210,10 @@ public final class SharedFencedFile {
     }
     return new Entry(FencingToken.of(Lineage.parse(parts[0]), Long.parseLong(parts[1])),
         Long.parseLong(parts[2]));
+  }
+
+  @Override
+  public long refused() {
+    return refused.get();
   }
 }

@@ -16,7 +16,11 @@ import java.util.Optional;
  * Prints the demo cluster's state as a table, read from each node's status endpoint
  * ({@code GET /status}; the demo nodes serve it on their cluster port + 1000):
  *
- * <pre>java -cp ... dev.regent.examples.demo.StatusCommand [--ports 3551,3552,3553]</pre>
+ * <pre>java -cp ... dev.regent.examples.demo.StatusCommand [--ports 3551,3552,3553]
+ *     [--jdbc-url URL [--jdbc-user USER]]</pre>
+ *
+ * <p>Then the tickets' database: how many tickets it holds, the fence's token and the writes it
+ * refused (the demo's embedded H2 file under target/regent-demo by default).
  */
 public final class StatusCommand {
 
@@ -35,6 +39,8 @@ public final class StatusCommand {
 
   public static void main(String[] args) {
     List<Integer> ports = List.of(3551, 3552, 3553);
+    String jdbcUrl = JdbcTicketStore.defaultH2Url(java.nio.file.Path.of("target", "regent-demo"));
+    String jdbcUser = "";
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--ports") && i + 1 < args.length) {
         var list = new ArrayList<Integer>();
@@ -42,12 +48,26 @@ public final class StatusCommand {
           list.add(Integer.parseInt(p.trim()));
         }
         ports = list;
+      } else if (args[i].equals("--jdbc-url") && i + 1 < args.length) {
+        jdbcUrl = args[++i];
+      } else if (args[i].equals("--jdbc-user") && i + 1 < args.length) {
+        jdbcUser = args[++i];
       } else {
-        System.err.println("usage: StatusCommand [--ports 3551,3552,3553]");
+        System.err.println("usage: StatusCommand [--ports 3551,3552,3553] [--jdbc-url URL"
+            + " [--jdbc-user USER]] (password in $" + DemoNode.JDBC_PASSWORD_ENV + ")");
         System.exit(2);
       }
     }
     print(fetch(ports), System.out);
+    // The tickets' database: what it holds and the writes it refused.
+    JdbcTicketStore.bindH2ToLoopback();
+    try {
+      JdbcTicketStore.summary(jdbcUrl, jdbcUser,
+          System.getenv().getOrDefault(DemoNode.JDBC_PASSWORD_ENV, "")).lines()
+          .forEach(System.out::println);
+    } catch (java.sql.SQLException e) {
+      System.out.println("database " + jdbcUrl + ": not readable (" + e.getMessage() + ")");
+    }
   }
 
   /** Asks every port (on 127.0.0.1) for its status, with a short timeout each. */
