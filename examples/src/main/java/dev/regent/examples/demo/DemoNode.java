@@ -39,6 +39,30 @@ public final class DemoNode {
 
   private DemoNode() {}
 
+  private static final String USAGE = "usage: DemoNode --port N --seeds A,B --state-dir DIR"
+      + " [--jdbc-url URL [--jdbc-user U] (password in $" + JDBC_PASSWORD_ENV + ") | --store FILE]"
+      + " [--watch-parent] [--form-cluster]";
+
+  /** The value after the option at {@code i}. */
+  private static String value(String[] args, int i) {
+    if (i + 1 >= args.length) {
+      throw new IllegalArgumentException(args[i] + " needs a value");
+    }
+    return args[i + 1];
+  }
+
+  private static int port(String text, String option) {
+    try {
+      int p = Integer.parseInt(text);
+      if (p < 1 || p > 65535) {
+        throw new IllegalArgumentException(option + ": " + text + " is not a port (1-65535)");
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + ": " + text + " is not a port number");
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     int port = 2551;
     List<Integer> seeds = List.of(2551, 2552);
@@ -49,26 +73,32 @@ public final class DemoNode {
     String jdbcPassword = System.getenv().getOrDefault(JDBC_PASSWORD_ENV, "");
     boolean watchParent = false;
     boolean formCluster = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--port" -> port = Integer.parseInt(args[++i]);
-        case "--seeds" -> {
-          var list = new ArrayList<Integer>();
-          for (String s : args[++i].split(",")) {
-            list.add(Integer.parseInt(s.trim()));
+    try {
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--port" -> port = port(value(args, i++), "--port");
+          case "--seeds" -> {
+            var list = new ArrayList<Integer>();
+            for (String s : value(args, i++).split(",")) {
+              list.add(port(s.trim(), "--seeds"));
+            }
+            seeds = list;
           }
-          seeds = list;
+          case "--state-dir" -> stateDir = Path.of(value(args, i++));
+          case "--store" -> storeFile = Path.of(value(args, i++));
+          case "--jdbc-url" -> jdbcUrl = value(args, i++);
+          case "--jdbc-user" -> jdbcUser = value(args, i++);
+          case "--watch-parent" -> watchParent = true;
+          case "--form-cluster" -> formCluster = true;
+          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
-        case "--state-dir" -> stateDir = Path.of(args[++i]);
-        case "--store" -> storeFile = Path.of(args[++i]);
-        case "--jdbc-url" -> jdbcUrl = args[++i];
-        case "--jdbc-user" -> jdbcUser = args[++i];
-        case "--watch-parent" -> watchParent = true;
-        case "--form-cluster" -> formCluster = true;
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (use --port N --seeds A,B --state-dir DIR [--jdbc-url URL [--jdbc-user U]"
-            + " (password in $" + JDBC_PASSWORD_ENV + ") | --store FILE] [--form-cluster])");
       }
+    } catch (IllegalArgumentException e) {
+      // A mistyped command line gets one line naming the problem and the usage, not a stack trace.
+      System.err.println("DemoNode: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
     }
     java.nio.file.Files.createDirectories(stateDir);
     FencedTicketStore store;
