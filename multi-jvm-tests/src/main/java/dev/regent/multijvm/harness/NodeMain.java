@@ -128,17 +128,20 @@ public final class NodeMain {
     // What the harness needs to work: not overridable by the test's configuration.
     Config required = ConfigFactory.parseString(String.join("\n",
         "pekko.actor.provider = cluster",
-        "pekko.remote.artery.transport = tcp",
         "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
         "pekko.remote.artery.canonical.port = " + port,
         "pekko.remote.artery.advanced.test-mode = on",
         "pekko.cluster.seed-nodes = [" + String.join(",", seedList) + "]",
         "pekko.coordinated-shutdown.exit-jvm = on",
-        "regent.election.state-directory = " + quote(stateDir.toAbsolutePath().toString())));
+        "regent.election.state-directory = " + quote(stateDir.toAbsolutePath().toString()),
+        // For the test's configuration, e.g. per-node certificate files (TestPki.artery).
+        "regent.harness.node-index = " + opts.get("index")));
     // Fast defaults for tests, so that a spawned node is Up within about 3 s of its start (the
     // faster cluster ticks below); the test may override them.
     Config defaults = ConfigFactory.parseString(String.join("\n",
         "pekko.loglevel = INFO",
+        // The test may choose tls-tcp (TlsClusterTest).
+        "pekko.remote.artery.transport = tcp",
         "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
         "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
         "pekko.log-dead-letters = 5",
