@@ -22,6 +22,12 @@ public interface ElectionMetricsMBean {
 
   long getPreVotesRejected();
 
+  /** Peer messages dropped before the election core saw them (malformed, non-member, ...). */
+  long getPeerMessagesDropped();
+
+  /** Peer messages the election core rejected (foreign lineage, no lineage, implausible term). */
+  long getPeerMessagesRejected();
+
   long getElectionsStarted();
 
   long getElectionsWon();
