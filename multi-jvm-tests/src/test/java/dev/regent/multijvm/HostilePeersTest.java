@@ -268,6 +268,8 @@ class HostilePeersTest {
     }
 
     // 4. Garbage and oversized frames at the Artery port, and at the status endpoint.
+    TestPki.Issued otherClusterCert = ca.issue("other-cluster-probe",
+        List.of("another-cluster.invalid"));
     for (ActorSystem<Void> n : nodes) {
       Address a = TestCluster.addressOf(n);
       int port = a.getPort().orElseThrow();
@@ -276,6 +278,9 @@ class HostilePeersTest {
       // Pekko's magic, the ordinary stream, then a frame that claims 100 MB and is cut off.
       tlsGarbage(port, concat("PEKK".getBytes(StandardCharsets.US_ASCII), new byte[] {1},
           intLe(100_000_000)), random, 2 * 1024 * 1024);
+      // Another cluster's certificate from the same CA, on a client that trusts the node: the
+      // handshake completes and the node's peer check refuses it.
+      tlsGarbage(port, otherClusterCert, new byte[0], random, 1024, true);
       // A frame of the allowed size whose content is junk.
       tlsGarbage(port, concat("PEKK".getBytes(StandardCharsets.US_ASCII), new byte[] {1},
           intLe(1000)), random, 1000);
@@ -324,13 +329,24 @@ class HostilePeersTest {
     assertEquals(malformed, dropped.getOrDefault("malformed", 0L), "malformed: " + dropped);
     assertTrue(rejected.getOrDefault("IMPLAUSIBLE_TERM", 0L) >= 6, "absurd terms: " + rejected);
     assertTrue(rejected.getOrDefault("FOREIGN_LINEAGE", 0L) >= 1, "foreign lineage: " + rejected);
+    // TLS refusals, counted on the refusing nodes: the other CA's certificate and the non-TLS
+    // junk fail the handshake, the other cluster's certificate fails the peer check.
+    Map<String, Long> tls = new HashMap<>();
+    for (ActorSystem<Void> n : nodes) {
+      RegentMetrics.get(n).tlsConnectionsRefusedByKind().forEach((k, v) -> tls.merge(k, v,
+          Long::sum));
+    }
+    System.out.println("MEASURED hostile peers: TLS connections refused by kind " + tls);
+    assertTrue(tls.getOrDefault("handshake", 0L) >= nodes.size() + 1L, "handshakes: " + tls);
+    assertTrue(tls.getOrDefault("peer-verification", 0L) >= 1L, "peer checks: " + tls);
     // Logged: a (rate-limited) warning for each kind.
     List<String> warnings = logs.list.stream()
         .filter(e -> e.getLoggerName().startsWith("dev.regent.toolkit"))
         .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
         .map(ILoggingEvent::getFormattedMessage).toList();
     for (String expected : List.of("not a cluster member", "another incarnation", "malformed",
-        "its term is more than", "belongs to lineage")) {
+        "its term is more than", "belongs to lineage", "failed in the handshake and was not admitted",
+        "Refused an inbound TLS peer")) {
       assertTrue(warnings.stream().anyMatch(w -> w.contains(expected)),
           "a warning containing '" + expected + "' in " + warnings);
     }
@@ -419,13 +435,22 @@ class HostilePeersTest {
 
   /** A TLS connection with this cluster's certificate, then {@code header} and junk. */
   private void tlsGarbage(int port, byte[] header, Random random, int bytes) throws IOException {
-    try (SSLSocket s = (SSLSocket) TlsProbe.context(ca, probeCert).getSocketFactory()
+    tlsGarbage(port, probeCert, header, random, bytes, false);
+  }
+
+  /** As above with {@code cert}; {@code awaitClose}: then read until the node closes (max 5 s). */
+  private void tlsGarbage(int port, TestPki.Issued cert, byte[] header, Random random, int bytes,
+      boolean awaitClose) throws IOException {
+    try (SSLSocket s = (SSLSocket) TlsProbe.context(ca, cert).getSocketFactory()
         .createSocket("127.0.0.1", port)) {
       s.setSoTimeout(5000);
       s.startHandshake();
       s.getOutputStream().write(header);
       writeJunk(s.getOutputStream(), random, bytes);
       s.getOutputStream().flush();
+      if (awaitClose) {
+        drain(s.getInputStream());
+      }
     } catch (IOException expected) {
       // Closed by the node once it saw the junk.
     }

@@ -127,15 +127,18 @@ public final class TestPki {
   }
 
   /**
-   * HOCON for Artery over TLS with {@code RotatingKeysSSLEngineProvider} reading
+   * HOCON for Artery over TLS with Regent's {@code AuditingSSLEngineProvider} around Pekko's
+   * {@code RotatingKeysSSLEngineProvider}, reading
    * {@code <dirExpression>/tls.key} etc.; {@code dirExpression} is a HOCON value (may hold
    * substitutions), e.g. {@code "\"/certs/node-\"${regent.harness.node-index}"}.
    */
   public static String artery(String dirExpression, Duration cacheTtl) {
     return String.join("\n",
         "pekko.remote.artery.transport = tls-tcp",
+        // Pekko's RotatingKeysSSLEngineProvider (regent.tls.delegate-provider's default), with
+        // refused connections logged and counted on the refusing node.
         "pekko.remote.artery.ssl.ssl-engine-provider ="
-            + " \"org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider\"",
+            + " \"dev.regent.toolkit.tls.AuditingSSLEngineProvider\"",
         "pekko.remote.artery.ssl.rotating-keys-engine {",
         "  key-file = " + dirExpression + "\"/tls.key\"",
         "  cert-file = " + dirExpression + "\"/tls.crt\"",

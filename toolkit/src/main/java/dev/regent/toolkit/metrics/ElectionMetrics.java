@@ -56,6 +56,11 @@ public final class ElectionMetrics implements ElectionMetricsMBean {
   }
 
   @Override
+  public long getTlsConnectionsRefused() {
+    return m.tlsConnectionsRefused();
+  }
+
+  @Override
   public long getElectionsStarted() {
     return m.electionsStarted();
   }

@@ -28,6 +28,9 @@ public interface ElectionMetricsMBean {
   /** Peer messages the election core rejected (foreign lineage, no lineage, implausible term). */
   long getPeerMessagesRejected();
 
+  /** TLS connections refused (with {@code AuditingSSLEngineProvider} configured). */
+  long getTlsConnectionsRefused();
+
   long getElectionsStarted();
 
   long getElectionsWon();

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * What this node's election refused from the network, by kind: messages dropped before the
  * election core saw them (malformed, from a non-member or another incarnation, misaddressed, a
  * sender name that does not match) and messages the core rejected (foreign lineage, no lineage,
- * implausible term).
+ * implausible term); and TLS connections refused ({@code dev.regent.toolkit.tls}).
  */
 final class PeerInputCounters {
 
@@ -17,6 +17,21 @@ final class PeerInputCounters {
   private final AtomicLong rejected = new AtomicLong();
   private final Map<String, AtomicLong> droppedByKind = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> rejectedByReason = new ConcurrentHashMap<>();
+  private final AtomicLong tlsRefused = new AtomicLong();
+  private final Map<String, AtomicLong> tlsRefusedByKind = new ConcurrentHashMap<>();
+
+  void tlsRefused(String kind) {
+    tlsRefused.incrementAndGet();
+    tlsRefusedByKind.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  long tlsRefused() {
+    return tlsRefused.get();
+  }
+
+  Map<String, Long> tlsRefusedByKind() {
+    return snapshot(tlsRefusedByKind);
+  }
 
   void dropped(String kind) {
     dropped.incrementAndGet();

@@ -277,6 +277,14 @@ public final class RegentMetrics implements Extension {
     peerInput.rejected(reason);
   }
 
+  /**
+   * A TLS connection was refused ({@code AuditingSSLEngineProvider}): {@code handshake} (another
+   * CA, no certificate, not TLS) or {@code peer-verification} (another cluster's certificate).
+   */
+  public void tlsConnectionRefused(String kind) {
+    peerInput.tlsRefused(kind);
+  }
+
   // ---- recording: split-brain resolver --------------------------------------------------------
 
   public void splitBrainDecision(String strategy, String decision, String reason, int downed) {
@@ -300,6 +308,16 @@ public final class RegentMetrics implements Extension {
   /** Peer messages the election core rejected (foreign lineage, no lineage, implausible term). */
   public long peerMessagesRejected() {
     return peerInput.rejected();
+  }
+
+  /** TLS connections refused, when {@code AuditingSSLEngineProvider} is configured. */
+  public long tlsConnectionsRefused() {
+    return peerInput.tlsRefused();
+  }
+
+  /** Refused TLS connections by kind ({@code handshake}, {@code peer-verification}). */
+  public Map<String, Long> tlsConnectionsRefusedByKind() {
+    return peerInput.tlsRefusedByKind();
   }
 
   /** Rejected peer messages by reason. */

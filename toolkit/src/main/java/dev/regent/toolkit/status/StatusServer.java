@@ -192,6 +192,7 @@ public final class StatusServer {
     out.put("preVotesRejected", m.preVotesRejected());
     out.put("peerMessagesDropped", m.peerMessagesDroppedByKind());
     out.put("peerMessagesRejected", m.peerMessagesRejectedByReason());
+    out.put("tlsConnectionsRefused", m.tlsConnectionsRefusedByKind());
     out.put("leaseRenewals", m.leaseRenewals());
     out.put("leaderTenureMillis", m.tenureNanos() / 1_000_000);
     out.put("leaderlessForMillis", m.leaderlessForNanos() / 1_000_000);
