@@ -211,6 +211,11 @@ class HostilePeersTest {
       forged.add(Map.entry(n, new PeerEnvelope(forgerAddress, forgerUid, new ElectionEnvelope(
           toName, new ElectionMessage.Heartbeat(term + 1, forgerId, lineage, System.nanoTime(),
               ts.config(), 1_000_000_000L)))));
+      // Votes cast by a non-member: they must not count for anyone.
+      forged.add(Map.entry(n, new PeerEnvelope(forgerAddress, forgerUid, new ElectionEnvelope(
+          toName, new ElectionMessage.VoteResponse(term + 1, forgerId, lineage, true)))));
+      forged.add(Map.entry(n, new PeerEnvelope(forgerAddress, forgerUid, new ElectionEnvelope(
+          toName, new ElectionMessage.PreVoteResponse(term + 1, forgerId, lineage, true)))));
       // A replay of node 2's old incarnation, with messages that would change state if accepted.
       forged.add(Map.entry(n, new PeerEnvelope(address2.toString(), oldUid2, new ElectionEnvelope(
           toName, new ElectionMessage.VoteRequest(term + 1, node2Id, lineage, ts.config().id(),
@@ -322,7 +327,7 @@ class HostilePeersTest {
     }
     System.out.println("MEASURED hostile peers: dropped by kind " + dropped + ", rejected by"
         + " reason " + rejected);
-    assertTrue(dropped.getOrDefault("non-member", 0L) >= 2L * nodes.size() + 1 + nodes.size(),
+    assertTrue(dropped.getOrDefault("non-member", 0L) >= 4L * nodes.size() + 1 + nodes.size(),
         "non-member envelopes and hellos: " + dropped);
     assertTrue(dropped.getOrDefault("incarnation", 0L) >= 2L * nodes.size(),
         "old incarnation replays: " + dropped);
