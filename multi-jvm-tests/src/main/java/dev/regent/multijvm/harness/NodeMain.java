@@ -128,20 +128,17 @@ public final class NodeMain {
     // What the harness needs to work: not overridable by the test's configuration.
     Config required = ConfigFactory.parseString(String.join("\n",
         "pekko.actor.provider = cluster",
+        "pekko.remote.artery.transport = tcp",
         "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
         "pekko.remote.artery.canonical.port = " + port,
         "pekko.remote.artery.advanced.test-mode = on",
         "pekko.cluster.seed-nodes = [" + String.join(",", seedList) + "]",
         "pekko.coordinated-shutdown.exit-jvm = on",
-        "regent.election.state-directory = " + quote(stateDir.toAbsolutePath().toString()),
-        // For the test's configuration, e.g. per-node certificate files (TestPki.artery).
-        "regent.harness.node-index = " + opts.get("index")));
+        "regent.election.state-directory = " + quote(stateDir.toAbsolutePath().toString())));
     // Fast defaults for tests, so that a spawned node is Up within about 3 s of its start (the
     // faster cluster ticks below); the test may override them.
     Config defaults = ConfigFactory.parseString(String.join("\n",
         "pekko.loglevel = INFO",
-        // The test may choose tls-tcp (TlsClusterTest).
-        "pekko.remote.artery.transport = tcp",
         "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]",
         "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"",
         "pekko.log-dead-letters = 5",
@@ -172,8 +169,19 @@ public final class NodeMain {
       user = ConfigFactory.parseString(
           Files.readString(Path.of(opts.get("config")), StandardCharsets.UTF_8));
     }
-    return required.withFallback(user).withFallback(defaults).withFallback(ConfigFactory.load())
-        .resolve();
+    return transportChoice(user, opts).withFallback(required).withFallback(user)
+        .withFallback(defaults).withFallback(ConfigFactory.load()).resolve();
+  }
+
+  /**
+   * What the test's configuration may set over the harness's requirements: the Artery transport
+   * ({@code tcp} or {@code tls-tcp}, see {@code TestPki.artery}); and this node's index as
+   * {@code regent.harness.node-index}, for per-node settings such as certificate files.
+   */
+  private static Config transportChoice(Config user, Map<String, String> opts) {
+    Config index = ConfigFactory.parseString("regent.harness.node-index = " + opts.get("index"));
+    String key = "pekko.remote.artery.transport";
+    return user.hasPath(key) ? user.withOnlyPath(key).withFallback(index) : index;
   }
 
   private static String quote(String s) {
