@@ -99,7 +99,7 @@ class TlsClusterTest {
             CACHE_TTL);
     TestPki.Issued probeCert = ca.issue("test-probe", List.of(CLUSTER_NAME));
     try (var c = MultiJvmCluster.builder("tls-rotation-and-leader-crash").nodes(n)
-        .setup(FencedCounterSetup.class).config(config).start()) {
+        .setup(TlsCounterSetup.class).config(config).start()) {
       c.awaitAllUp(UP);
       awaitFirst(c);
       for (int i = 0; i < n; i++) {
@@ -148,6 +148,10 @@ class TlsClusterTest {
       Singletons.awaitVoters(c, n);
       assertEquals(rotated.get(leader.node()),
           TlsProbe.servedSerial(c.address(leader.node()), ca, probeCert));
+      // No node refused a TLS connection at any time: not during the rotation, not from the node
+      // that came back with its rotated certificate (the test's own probes are accepted).
+      assertEquals(Map.of(0, "0", 1, "0", 2, "0"), probes(c, TlsCounterSetup.TLS_REFUSED),
+          "TLS connections refused per node");
       FailureSuiteTest.check(c.history());
     }
   }
