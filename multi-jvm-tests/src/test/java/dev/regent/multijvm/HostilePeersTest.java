@@ -12,15 +12,15 @@ import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.regent.multijvm.harness.TestPki;
-import dev.regent.toolkit.election.ElectionMessage;
-import dev.regent.toolkit.election.HostileInputCore;
-import dev.regent.toolkit.election.NodeId;
-import dev.regent.toolkit.election.NodeState;
-import dev.regent.toolkit.election.wire.ElectionEnvelope;
-import dev.regent.toolkit.election.wire.NodeHello;
-import dev.regent.toolkit.election.wire.PeerEnvelope;
-import dev.regent.toolkit.internal.election.ElectionRuntime;
-import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.internal.election.ElectionMessage;
+import dev.regent.toolkit.internal.election.HostileInputCore;
+import dev.regent.toolkit.leadership.NodeId;
+import dev.regent.toolkit.internal.election.NodeState;
+import dev.regent.toolkit.internal.wire.ElectionEnvelope;
+import dev.regent.toolkit.internal.wire.NodeHello;
+import dev.regent.toolkit.internal.wire.PeerEnvelope;
+import dev.regent.toolkit.internal.shell.ElectionRuntime;
+import dev.regent.toolkit.RegentElection;
 import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.Ports;
@@ -200,7 +200,7 @@ class HostilePeersTest {
     long forgerUid = Cluster.get(forger).selfMember().uniqueAddress().longUid();
     NodeId forgerId = new NodeId(forgerAddress.replace("pekko://regent@", "").replace(':', '-'), 99);
     long absurd = ElectionMessage.MAX_TERM;
-    long justTooFar = term + dev.regent.toolkit.election.ElectionCore.MAX_TERM_JUMP + 1;
+    long justTooFar = term + dev.regent.toolkit.internal.election.ElectionCore.MAX_TERM_JUMP + 1;
     var forged = new ArrayList<Map.Entry<ActorSystem<Void>, PeerEnvelope>>();
     for (ActorSystem<Void> n : nodes) {
       String toName = RegentElection.get(n).selfId().name();
@@ -261,13 +261,19 @@ class HostilePeersTest {
         pekko.actor.serialization-bindings { "%s" = regent-election-cbor }
         """.formatted(RawSerializer.class.getName(), RawFrame.class.getName()));
     var random = new Random(17);
+    // The manifest real envelopes travel with, so the junk reaches the envelope's parser.
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(
+        nodes.get(0).classicSystem());
+    Object sample = forged.get(0).getValue();
+    String manifest = org.apache.pekko.serialization.Serializers.manifestFor(
+        serialization.findSerializerFor(sample), sample);
     int malformed = 0;
     for (ActorSystem<Void> n : nodes) {
       for (int i = 0; i < 20; i++) {
         byte[] junk = new byte[1 + random.nextInt(200)];
         random.nextBytes(junk);
         electionActor(ActorRefResolver.get(fuzzer), n).tell(
-            new RawFrame(PeerEnvelope.class.getName(), junk));
+            new RawFrame(manifest, junk));
         malformed++;
       }
     }

@@ -1,7 +1,7 @@
 package dev.regent.toolkit.tls;
 
 import dev.regent.toolkit.config.InvalidSettingsException;
-import dev.regent.toolkit.logging.RateLimitedLog;
+import dev.regent.toolkit.internal.logging.RateLimitedLog;
 import dev.regent.toolkit.metrics.RegentMetrics;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
