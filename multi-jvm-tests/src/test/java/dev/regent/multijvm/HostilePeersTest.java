@@ -400,6 +400,28 @@ class HostilePeersTest {
         "a PoisonPill stops the election actor when untrusted mode is off");
   }
 
+  /**
+   * Why the documented {@code trusted-selection-paths} are needed: in untrusted mode without them
+   * a node cannot even join (Pekko's join and gossip are actor selections), while the main test's
+   * cluster runs with them.
+   */
+  @Test
+  void untrustedModeWithoutTheClusterPathsCannotFormACluster() {
+    cluster = new TestCluster(tmp.resolve("state"));
+    String untrustedNoPaths = """
+        pekko.remote.artery.untrusted-mode = on
+        pekko.remote.artery.trusted-selection-paths = []
+        """;
+    ActorSystem<Void> first = cluster.startNode(0, untrustedNoPaths);
+    Await.until(WAIT, () -> "the first node Up by itself",
+        () -> Cluster.get(first).selfMember().status() == MemberStatus.up());
+    ActorSystem<Void> second = cluster.startNode(0, untrustedNoPaths);
+    Await.holds(Duration.ofSeconds(6), Duration.ofMillis(100),
+        "the second node stays outside: its join is an actor selection the first node drops",
+        () -> TestCluster.members(first).size() == 1
+            && Cluster.get(second).selfMember().status() != MemberStatus.up());
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------
 
   private ActorSystem<Void> hostile(String systemName, int port, String tls, String extra) {
