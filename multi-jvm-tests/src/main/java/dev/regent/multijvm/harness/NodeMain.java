@@ -169,8 +169,19 @@ public final class NodeMain {
       user = ConfigFactory.parseString(
           Files.readString(Path.of(opts.get("config")), StandardCharsets.UTF_8));
     }
-    return required.withFallback(user).withFallback(defaults).withFallback(ConfigFactory.load())
-        .resolve();
+    return transportChoice(user, opts).withFallback(required).withFallback(user)
+        .withFallback(defaults).withFallback(ConfigFactory.load()).resolve();
+  }
+
+  /**
+   * What the test's configuration may set over the harness's requirements: the Artery transport
+   * ({@code tcp} or {@code tls-tcp}, see {@code TestPki.artery}); and this node's index as
+   * {@code regent.harness.node-index}, for per-node settings such as certificate files.
+   */
+  private static Config transportChoice(Config user, Map<String, String> opts) {
+    Config index = ConfigFactory.parseString("regent.harness.node-index = " + opts.get("index"));
+    String key = "pekko.remote.artery.transport";
+    return user.hasPath(key) ? user.withOnlyPath(key).withFallback(index) : index;
   }
 
   private static String quote(String s) {

@@ -46,6 +46,21 @@ public final class ElectionMetrics implements ElectionMetricsMBean {
   }
 
   @Override
+  public long getPeerMessagesDropped() {
+    return m.peerMessagesDropped();
+  }
+
+  @Override
+  public long getPeerMessagesRejected() {
+    return m.peerMessagesRejected();
+  }
+
+  @Override
+  public long getTlsConnectionsRefused() {
+    return m.tlsConnectionsRefused();
+  }
+
+  @Override
   public long getElectionsStarted() {
     return m.electionsStarted();
   }

@@ -22,6 +22,15 @@ public interface ElectionMetricsMBean {
 
   long getPreVotesRejected();
 
+  /** Peer messages dropped before the election core saw them (malformed, non-member, ...). */
+  long getPeerMessagesDropped();
+
+  /** Peer messages the election core rejected (foreign lineage, no lineage, implausible term). */
+  long getPeerMessagesRejected();
+
+  /** TLS connections refused (with {@code AuditingSSLEngineProvider} configured). */
+  long getTlsConnectionsRefused();
+
   long getElectionsStarted();
 
   long getElectionsWon();

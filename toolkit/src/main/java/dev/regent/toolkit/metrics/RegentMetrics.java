@@ -51,6 +51,7 @@ public final class RegentMetrics implements Extension {
   private final MetricsListeners listeners = new MetricsListeners();
   private final SingletonRegistry singletons = new SingletonRegistry();
   private final SplitBrainCounters splitBrain = new SplitBrainCounters();
+  private final PeerInputCounters peerInput = new PeerInputCounters();
 
   private final AtomicLong preVotesStarted = new AtomicLong();
   private final AtomicLong preVotesRejected = new AtomicLong();
@@ -260,6 +261,30 @@ public final class RegentMetrics implements Extension {
     listeners.fire((l, unused) -> l.onProxyDropped(name), 0L);
   }
 
+  // ---- recording: refused network input -----------------------------------------------------
+
+  /**
+   * The election actor dropped a peer message before the core saw it; {@code kind} says why
+   * ({@code malformed}, {@code non-member}, {@code incarnation}, {@code wrong-receiver},
+   * {@code name-mismatch}, ...; docs/OBSERVABILITY.md).
+   */
+  public void peerMessageDropped(String kind) {
+    peerInput.dropped(kind);
+  }
+
+  /** The election core rejected a peer message; {@code reason} is the RejectReason's name. */
+  public void peerMessageRejected(String reason) {
+    peerInput.rejected(reason);
+  }
+
+  /**
+   * A TLS connection was refused ({@code AuditingSSLEngineProvider}): {@code handshake} (another
+   * CA, no certificate, not TLS) or {@code peer-verification} (another cluster's certificate).
+   */
+  public void tlsConnectionRefused(String kind) {
+    peerInput.tlsRefused(kind);
+  }
+
   // ---- recording: split-brain resolver --------------------------------------------------------
 
   public void splitBrainDecision(String strategy, String decision, String reason, int downed) {
@@ -269,6 +294,36 @@ public final class RegentMetrics implements Extension {
   }
 
   // ---- reading ---------------------------------------------------------------------------------
+
+  /** Peer messages dropped before the election core saw them (all kinds). */
+  public long peerMessagesDropped() {
+    return peerInput.dropped();
+  }
+
+  /** Dropped peer messages by kind (see {@link #peerMessageDropped}). */
+  public Map<String, Long> peerMessagesDroppedByKind() {
+    return peerInput.droppedByKind();
+  }
+
+  /** Peer messages the election core rejected (foreign lineage, no lineage, implausible term). */
+  public long peerMessagesRejected() {
+    return peerInput.rejected();
+  }
+
+  /** TLS connections refused, when {@code AuditingSSLEngineProvider} is configured. */
+  public long tlsConnectionsRefused() {
+    return peerInput.tlsRefused();
+  }
+
+  /** Refused TLS connections by kind ({@code handshake}, {@code peer-verification}). */
+  public Map<String, Long> tlsConnectionsRefusedByKind() {
+    return peerInput.tlsRefusedByKind();
+  }
+
+  /** Rejected peer messages by reason. */
+  public Map<String, Long> peerMessagesRejectedByReason() {
+    return peerInput.rejectedByReason();
+  }
 
   public long preVotesStarted() {
     return preVotesStarted.get();

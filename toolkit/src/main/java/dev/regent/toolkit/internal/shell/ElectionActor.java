@@ -300,7 +300,7 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
           "Dropped {} with a malformed sender address '{}'", describe, addressText);
       case NOT_A_MEMBER_WHILE_JOINING_OR_LEAVING -> {
         // Joining or leaving: our membership view lags or is being torn down; not worth a warning.
-        rt.countDropped();
+        rt.countDropped("joining-or-leaving");
         log.debug("Dropped {} from {} (uid {}): not a member in this node's view", describe, from,
             uid);
       }
@@ -313,7 +313,7 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
   }
 
   private void drop(String kind, String message, Object... args) {
-    rt.countDropped();
+    rt.countDropped(kind);
     badInput.warn(kind, message, args);
   }
 

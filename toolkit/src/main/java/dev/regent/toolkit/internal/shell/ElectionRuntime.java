@@ -309,8 +309,9 @@ public final class ElectionRuntime implements Extension, StatusSource {
     return dropped.get();
   }
 
-  void countDropped() {
+  void countDropped(String kind) {
     dropped.incrementAndGet();
+    metrics.peerMessageDropped(kind);
   }
 
   /** Peer messages the election core refused (foreign lineage, no lineage, implausible term). */
@@ -327,6 +328,7 @@ public final class ElectionRuntime implements Extension, StatusSource {
   void countRejected(ElectionEffect.RejectReason reason) {
     rejected.incrementAndGet();
     rejectedByReason.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+    metrics.peerMessageRejected(reason.name());
   }
 
   /** How many times the election actor failed and was restarted. */

@@ -190,6 +190,9 @@ public final class StatusServer {
     out.put("electionsLost", m.electionsLost());
     out.put("preVotesStarted", m.preVotesStarted());
     out.put("preVotesRejected", m.preVotesRejected());
+    out.put("peerMessagesDropped", m.peerMessagesDroppedByKind());
+    out.put("peerMessagesRejected", m.peerMessagesRejectedByReason());
+    out.put("tlsConnectionsRefused", m.tlsConnectionsRefusedByKind());
     out.put("leaseRenewals", m.leaseRenewals());
     out.put("leaderTenureMillis", m.tenureNanos() / 1_000_000);
     out.put("leaderlessForMillis", m.leaderlessForNanos() / 1_000_000);
