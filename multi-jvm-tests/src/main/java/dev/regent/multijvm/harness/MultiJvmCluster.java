@@ -101,7 +101,7 @@ public final class MultiJvmCluster implements AutoCloseable {
     classPath = ClassPathJars.of(b.classPath, b.workDir.resolve("multi-jvm").resolve("classpath"));
     cdsArchive = b.appCds ? AppCds.archive(this, b.workDir) : Optional.empty();
     net = b.network == NetworkBackend.NETNS
-        ? Optional.of(NetnsNetwork.create(b.nodes, runDir)) : Optional.empty();
+        ? Optional.of(NetnsNetwork.create(b.nodes)) : Optional.empty();
     try {
       resource = new FencedResourceServer(net.map(NetnsNetwork::resourceSocket));
       for (int i = 0; i < b.nodes; i++) {

@@ -132,7 +132,7 @@ final class NetnsNetwork implements AutoCloseable {
   }
 
   /** Creates the switch, {@code size} node namespaces with their links, and their chains. */
-  static NetnsNetwork create(int size, Path scratch) {
+  static NetnsNetwork create(int size) {
     unavailableReason().ifPresent(r -> {
       throw new IllegalStateException("the netns backend cannot run: " + r);
     });
