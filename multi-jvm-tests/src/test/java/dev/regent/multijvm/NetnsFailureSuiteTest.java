@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.regent.multijvm.harness.HistoryEvent.FaultKind;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
+import dev.regent.multijvm.harness.HistoryEvent.SingletonSuspended;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
 import dev.regent.multijvm.harness.LinkImpairment;
 import dev.regent.multijvm.harness.MultiJvmCluster;
@@ -199,10 +200,13 @@ class NetnsFailureSuiteTest {
       c.assertDuring("observing the impaired cluster", window, () -> true);
       long startsMeanwhile = c.history().of(SingletonStarted.class).stream()
           .filter(s -> s.nanos() > impaired).count();
+      long suspendedMeanwhile = c.history().of(SingletonSuspended.class).stream()
+          .filter(s -> s.nanos() > impaired).count();
       SingletonStarted current = Singletons.awaitRunning(c, "a singleton runs on the impaired"
           + " network", s -> true);
-      System.out.println("MEASURED netns " + what + ": incarnations started during "
-          + window.toSeconds() + " s of it alone: " + startsMeanwhile);
+      System.out.println("MEASURED netns " + what + ": during " + window.toSeconds()
+          + " s of it alone, incarnations started: " + startsMeanwhile
+          + ", suspensions (lease lapsed, singleton paused until renewed): " + suspendedMeanwhile);
       c.crash(current.node());
       SingletonStarted next = awaitNewer(c, current);
       measured(what + " + leader crash", lastFaultNanos(c, FaultKind.CRASH), next);
