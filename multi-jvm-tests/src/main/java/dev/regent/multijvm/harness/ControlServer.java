@@ -36,8 +36,8 @@ import org.apache.pekko.cluster.Member;
  *   <li>{@code STATUS}: {@code OK <json>} of a {@link NodeStatus};
  *   <li>{@code BLACKHOLE host:port} / {@code UNBLACKHOLE host:port}: drop / let through all Artery
  *       traffic to and from that node ({@link Blackhole});
- *   <li>{@code BLACKHOLE-INBOUND host:port} / {@code UNBLACKHOLE-INBOUND host:port}: drop / let
- *       through only what arrives from that node (a one-way partition);
+ *   <li>{@code BLACKHOLE-OUTBOUND host:port} / {@code UNBLACKHOLE-OUTBOUND host:port}: drop / let
+ *       through only what this node sends to that node (a one-way partition);
  *   <li>{@code HEAL}: undo every blackhole of this node;
  *   <li>{@code PROBE name}: {@code OK <value>} of a probe the node setup registered;
  *   <li>{@code LEAVE}: graceful leave: run CoordinatedShutdown (cluster leave, then exit 0);
@@ -146,12 +146,12 @@ final class ControlServer {
         }
         return "OK";
       }
-      case "BLACKHOLE-INBOUND":
-      case "UNBLACKHOLE-INBOUND": {
-        // One direction only: drop what arrives from that node, keep sending to it.
-        boolean on = cmd.equals("BLACKHOLE-INBOUND");
+      case "BLACKHOLE-OUTBOUND":
+      case "UNBLACKHOLE-OUTBOUND": {
+        // One direction only: drop what this node sends to that node, keep receiving from it.
+        boolean on = cmd.equals("BLACKHOLE-OUTBOUND");
         String target = parts[1].trim();
-        inbound(sys, address(target), on);
+        outbound(sys, address(target), on);
         if (on) {
           blackholed.add("<" + target);
         } else {
@@ -162,7 +162,7 @@ final class ControlServer {
       case "HEAL":
         for (String target : new ArrayList<>(blackholed)) {
           if (target.startsWith("<")) {
-            inbound(sys, address(target.substring(1)), false);
+            outbound(sys, address(target.substring(1)), false);
           } else {
             Blackhole.set(sys, address(target), false);
           }
@@ -193,11 +193,13 @@ final class ControlServer {
   }
 
   /**
-   * Artery's test-mode blackhole for inbound traffic from {@code target} only ({@link Blackhole}
-   * sets both directions); the same internal Pekko command, with the receive direction.
+   * Artery's test-mode blackhole for traffic to {@code target} only ({@link Blackhole} sets both
+   * directions); the same internal Pekko command, with the send direction. (The receive direction,
+   * set on the receiver, was tried first and dropped nothing: the followers kept hearing the
+   * leader's heartbeats.)
    */
   @SuppressWarnings("deprecation")
-  private static void inbound(ActorSystem<?> sys, Address target, boolean on) {
+  private static void outbound(ActorSystem<?> sys, Address target, boolean on) {
     var provider = ((org.apache.pekko.actor.ExtendedActorSystem) sys.classicSystem()).provider();
     if (!(provider instanceof org.apache.pekko.remote.RemoteActorRefProvider remote)) {
       throw new IllegalStateException(sys + " has no remoting");
@@ -209,14 +211,14 @@ final class ControlServer {
     try {
       ok = scala.concurrent.Await.result(remote.transport().managementCommand(
               new org.apache.pekko.remote.transport.ThrottlerTransportAdapter.SetThrottle(target,
-                  org.apache.pekko.remote.transport.ThrottlerTransportAdapter.receiveDirection(),
+                  org.apache.pekko.remote.transport.ThrottlerTransportAdapter.sendDirection(),
                   mode)),
           scala.concurrent.duration.Duration.create(10, java.util.concurrent.TimeUnit.SECONDS));
     } catch (Exception e) {
-      throw new IllegalStateException("cannot set inbound throttle " + mode + " from " + target, e);
+      throw new IllegalStateException("cannot set outbound throttle " + mode + " to " + target, e);
     }
     if (!Boolean.TRUE.equals(ok)) {
-      throw new IllegalStateException("inbound throttle from " + target + " refused: " + ok);
+      throw new IllegalStateException("outbound throttle to " + target + " refused: " + ok);
     }
   }
 

@@ -165,8 +165,8 @@ final class Faults {
 
   /**
    * Drops everything the {@code from} nodes send to the {@code to} nodes; the other direction
-   * stays up. Netns: an input rule on each receiver. Loopback: Artery's blackhole for inbound
-   * traffic only, set on each receiver (which must run and not be paused).
+   * stays up. Netns: an input rule on each receiver. Loopback: Artery's blackhole for outbound
+   * traffic only, set on each sender (which must run and not be paused).
    */
   void partitionOneWay(Set<Integer> from, Set<Integer> to) {
     for (int f : from) {
@@ -178,7 +178,7 @@ final class Faults {
         if (net.isPresent()) {
           net.get().block(f, t, true);
         } else {
-          ControlClient.whenReady(running(t), "BLACKHOLE-INBOUND " + nodes.get(f).address());
+          ControlClient.whenReady(running(f), "BLACKHOLE-OUTBOUND " + nodes.get(t).address());
         }
       }
     }
@@ -269,10 +269,10 @@ final class Faults {
       return; // the filter rules belong to the node's namespace, not to its process: they stay
     }
     for (List<Integer> pair : oneWay) {
-      if (pair.get(1) == i) {
+      if (pair.get(0) == i) {
         ControlClient.awaitAnswering(running(i));
         ControlClient.whenReady(running(i),
-            "BLACKHOLE-INBOUND " + nodes.get(pair.get(0)).address());
+            "BLACKHOLE-OUTBOUND " + nodes.get(pair.get(1)).address());
       }
     }
     for (List<Integer> pair : cut) {

@@ -180,7 +180,7 @@ public final class MultiJvmCluster implements AutoCloseable {
   /**
    * Drops everything the {@code from} nodes send to the {@code to} nodes, while the other direction
    * stays up (a one-way partition). Namespace backend: a packet filter on each receiver. Loopback:
-   * Artery's blackhole for inbound traffic on each receiver. Undo with {@link #heal}.
+   * Artery's blackhole for outbound traffic on each sender. Undo with {@link #heal}.
    */
   public void partitionOneWay(Set<Integer> from, Set<Integer> to) {
     faults.partitionOneWay(from, to);
