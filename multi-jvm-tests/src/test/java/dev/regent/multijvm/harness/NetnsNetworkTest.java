@@ -117,15 +117,21 @@ class NetnsNetworkTest {
 
         net.impair(0, 1, LinkImpairment.loss(30));
         median(client(net, 0, 1, 30)); // TCP retransmits: slower, but through
-        String counters = NetnsNetwork.run(concat(net.exec(1), List.of(
-            NetnsNetwork.which("iptables").orElseThrow(), "-L", "RGT-SHAPE", "-v", "-x", "-n")));
-        long dropped = counters.lines().filter(l -> l.contains("DROP"))
-            .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[0])).sum();
+        long dropped = packets(net, 1, "DROP");
         System.out.println("MEASURED netns probe: packets dropped by 30 % loss in 30 round trips: "
             + dropped);
-        assertTrue(dropped > 0, counters);
+        assertTrue(dropped > 0, net.rules(1));
         net.unimpair(0, 1);
         assertFalse(net.rules(1).contains("statistic"), net.rules(1));
+
+        net.impair(0, 1, LinkImpairment.NONE.withDuplicate(50));
+        median(client(net, 0, 1, 20)); // TCP drops the copies
+        long teed = packets(net, 0, "TEE");
+        System.out.println("MEASURED netns probe: packets duplicated by 50 % duplication in 20"
+            + " round trips: " + teed);
+        assertTrue(teed > 0, net.rules(0));
+        net.unimpairAll();
+        assertFalse(net.rules(0).contains("TEE"), net.rules(0));
 
         net.link(1, false);
         assertTrue(client(net, 0, 1, 1).startsWith("ERROR"), "link down");
@@ -167,6 +173,15 @@ class NetnsNetworkTest {
         }
       }
     }
+  }
+
+  /** The packet counters of node {@code i}'s RGT-SHAPE rules with target {@code target}. */
+  private static long packets(NetnsNetwork net, int i, String target) {
+    String counters = NetnsNetwork.run(concat(net.exec(i), List.of(
+        NetnsNetwork.which("iptables").orElseThrow(), "-L", "RGT-SHAPE", "-v", "-x", "-n")));
+    return counters.lines().map(String::trim)
+        .filter(l -> l.matches("\\d+\\s+\\d+\\s+" + target + "\\b.*"))
+        .mapToLong(l -> Long.parseLong(l.split("\\s+")[0])).sum();
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
