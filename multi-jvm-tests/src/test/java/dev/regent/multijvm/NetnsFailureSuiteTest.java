@@ -186,32 +186,39 @@ class NetnsFailureSuiteTest {
   }
 
   /**
-   * Impairs every link, watches the cluster for a while (how many incarnations the impairment
-   * alone starts is printed, not asserted: a lease of 500 ms over a lossy link may lapse), then
-   * crashes the current leader and measures the failover on the impaired network.
+   * Watches the healthy cluster for 5 s, impairs every link, watches it again for 5 s (how many
+   * incarnations started and how often the singleton was suspended in each window is printed, not
+   * asserted: a lease of 500 ms over a lossy link may lapse, and on this loaded machine leases lapse
+   * without any fault too, hence the healthy window as the baseline), then crashes the current
+   * leader and measures the failover on the impaired network.
    */
   private static void impairedThenCrash(TestInfo info, String what, LinkImpairment imp) {
     try (var c = cluster(info, 3)) {
       c.awaitAllUp(UP);
       awaitFirst(c);
-      c.impairAll(imp);
-      long impaired = System.nanoTime();
       Duration window = Duration.ofSeconds(5);
-      c.assertDuring("observing the impaired cluster", window, () -> true);
-      long startsMeanwhile = c.history().of(SingletonStarted.class).stream()
-          .filter(s -> s.nanos() > impaired).count();
-      long suspendedMeanwhile = c.history().of(SingletonSuspended.class).stream()
-          .filter(s -> s.nanos() > impaired).count();
+      String healthy = observe(c, window, "the healthy cluster");
+      c.impairAll(imp);
+      String impaired = observe(c, window, "the impaired cluster");
+      System.out.println("MEASURED netns " + what + ": in " + window.toSeconds() + " s healthy: "
+          + healthy + "; in " + window.toSeconds() + " s impaired: " + impaired);
       SingletonStarted current = Singletons.awaitRunning(c, "a singleton runs on the impaired"
           + " network", s -> true);
-      System.out.println("MEASURED netns " + what + ": during " + window.toSeconds()
-          + " s of it alone, incarnations started: " + startsMeanwhile
-          + ", suspensions (lease lapsed, singleton paused until renewed): " + suspendedMeanwhile);
       c.crash(current.node());
       SingletonStarted next = awaitNewer(c, current);
       measured(what + " + leader crash", lastFaultNanos(c, FaultKind.CRASH), next);
       c.clearImpairments();
       check(c.history());
     }
+  }
+
+  /** Watches for {@code window}; what happened to the singleton meanwhile. */
+  private static String observe(MultiJvmCluster c, Duration window, String what) {
+    long from = System.nanoTime();
+    c.assertDuring("observing " + what, window, () -> true);
+    var h = c.history();
+    long starts = h.of(SingletonStarted.class).stream().filter(s -> s.nanos() > from).count();
+    long suspended = h.of(SingletonSuspended.class).stream().filter(s -> s.nanos() > from).count();
+    return starts + " incarnation(s) started, " + suspended + " suspension(s)";
   }
 }
