@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * range, so no outgoing connection takes it while the node is down), and the first
  * {@link Builder#seedCount} nodes as seed nodes.
  *
+ * <p>With {@link Builder#network}{@code (NetworkBackend.NETNS)} each node instead runs in its own
+ * network namespace with its own address in 198.18.0.0/24, reached over Unix-domain sockets, and
+ * partitions, one-way partitions, loss, duplication, delay and link faults are made by the kernel
+ * ({@link NetnsNetwork}); the fault API is the same.
+ *
  * <p>Files, under {@code <work dir>} (default {@code target}):
  * <ul>
  *   <li>{@code node-logs/<test>/node-<i>.log}: the node's stdout and stderr (restarts append). All
