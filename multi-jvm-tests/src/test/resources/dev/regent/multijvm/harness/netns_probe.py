@@ -2,8 +2,9 @@
 """TCP probe for NetnsNetworkTest, run inside a node namespace.
 
   netns_probe.py server PORT            echo server; prints LISTENING; exits when stdin closes
-  netns_probe.py client HOST PORT N     connects (2 s timeout), N one-byte round trips (2 s each);
-                                        prints "OK <median ms> <max ms>" or "ERROR <reason>"
+  netns_probe.py client HOST PORT N [T] connects (2 s timeout), N one-byte round trips (T s each,
+                                        default 2); prints "OK <median ms> <max ms>" or
+                                        "ERROR <reason>"
 """
 import os
 import select
@@ -38,9 +39,10 @@ def server(port):
         pass
 
 
-def client(host, port, n):
+def client(host, port, n, timeout):
     try:
         c = socket.create_connection((host, port), timeout=2)
+        c.settimeout(timeout)
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         rtts = []
         for _ in range(n):
@@ -59,4 +61,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(int(sys.argv[2]))
     else:
-        client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+               float(sys.argv[5]) if len(sys.argv) > 5 else 2.0)
