@@ -1,13 +1,13 @@
 package dev.regent.singleton.internal;
 
 import dev.regent.singleton.ClusterSingletonSettings;
-import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.internal.logging.RateLimitedLog;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
 import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
-import dev.regent.toolkit.logging.RateLimitedLog;
+import dev.regent.toolkit.leadership.LeadershipEvent;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package dev.regent.singleton.internal;
 
-import dev.regent.toolkit.logging.RateLimitedLog;
+import dev.regent.toolkit.internal.logging.RateLimitedLog;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
