@@ -90,10 +90,20 @@ class ChaosTest {
   private long t0;
 
   ChaosTest() {
+    this(60);
+  }
+
+  /** With {@code defaultSeconds} of faults unless {@code -Dregent.chaos.seconds} says otherwise. */
+  ChaosTest(int defaultSeconds) {
     String s = System.getProperty("regent.chaos.seed", "");
     seed = s.isBlank() ? new SecureRandom().nextLong() : Long.parseLong(s.trim());
-    seconds = Integer.getInteger("regent.chaos.seconds", 60);
+    seconds = Integer.getInteger("regent.chaos.seconds", defaultSeconds);
     rnd = new Random(seed);
+  }
+
+  /** The cluster to run the chaos on (a subclass may pick another backend). */
+  MultiJvmCluster.Builder cluster() {
+    return MultiJvmCluster.builder("chaos");
   }
 
   @Test
@@ -102,8 +112,7 @@ class ChaosTest {
         + "; replay with -Dregent.chaos.seed=" + seed + "]";
     System.out.println("CHAOS seed=" + seed + " seconds=" + seconds
         + " (replay: -Dregent.chaos.seed=" + seed + ")");
-    try (var c = MultiJvmCluster.builder("chaos").nodes(N).setup(FencedCounterSetup.class)
-        .config(CONFIG).start()) {
+    try (var c = cluster().nodes(N).setup(FencedCounterSetup.class).config(CONFIG).start()) {
       try {
         run(c);
       } catch (AssertionError | RuntimeException e) {

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The harness's side of a node's control channel ({@link ControlServer}): one line request, one
  * line reply ({@code OK <text>} or {@code ERR <text>}) over loopback TCP, on the port the node
- * wrote to {@link NodeMain#CONTROL_PORT_FILE}.
+ * wrote to {@link NodeMain#CONTROL_PORT_FILE}; on the namespace backend over the node's Unix-domain
+ * socket (once that file exists: the node writes it after its server listens).
  */
 final class ControlClient {
 
@@ -90,6 +91,14 @@ final class ControlClient {
         throw new UncheckedIOException(e);
       }
     });
+    if (n.controlSocket != null) {
+      try {
+        return UnixLines.request(n.controlSocket, request, TIMEOUT);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "node " + n.index + ": control request " + request + " failed", e);
+      }
+    }
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
       s.setSoTimeout((int) TIMEOUT.toMillis());

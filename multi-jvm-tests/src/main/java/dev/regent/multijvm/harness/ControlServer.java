@@ -10,7 +10,10 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.TreeMap;
@@ -24,7 +27,8 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 
 /**
- * A node's control channel: a loopback TCP server, one request line per connection, one reply
+ * A node's control channel: a loopback TCP server (or a Unix-domain socket on the namespace
+ * backend), one request line per connection, one reply
  * line ({@code OK ...} or {@code ERR <message>}). Requests:
  *
  * <ul>
@@ -32,6 +36,8 @@ import org.apache.pekko.cluster.Member;
  *   <li>{@code STATUS}: {@code OK <json>} of a {@link NodeStatus};
  *   <li>{@code BLACKHOLE host:port} / {@code UNBLACKHOLE host:port}: drop / let through all Artery
  *       traffic to and from that node ({@link Blackhole});
+ *   <li>{@code BLACKHOLE-OUTBOUND host:port} / {@code UNBLACKHOLE-OUTBOUND host:port}: drop / let
+ *       through only what this node sends to that node (a one-way partition);
  *   <li>{@code HEAL}: undo every blackhole of this node;
  *   <li>{@code PROBE name}: {@code OK <value>} of a probe the node setup registered;
  *   <li>{@code LEAVE}: graceful leave: run CoordinatedShutdown (cluster leave, then exit 0);
@@ -43,22 +49,53 @@ import org.apache.pekko.cluster.Member;
 final class ControlServer {
 
   private final int index;
+  /** The loopback TCP server, or null when the channel is a Unix-domain socket. */
   private final ServerSocket server;
+  private final ServerSocketChannel unixServer;
   private final Set<String> blackholed = new ConcurrentSkipListSet<>();
   private volatile ActorSystem<?> system;
   final java.util.Map<String, java.util.function.Supplier<String>> probes =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  ControlServer(int index) throws IOException {
+  /**
+   * A control server on loopback TCP (an ephemeral port, see {@link #port}), or, with
+   * {@code unixSocket}, on that Unix-domain socket (the namespace backend: the test JVM shares the
+   * node's file system, not its network namespace).
+   */
+  ControlServer(int index, Optional<Path> unixSocket) throws IOException {
     this.index = index;
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(this::loop, "regent-control-server");
+    this.server = unixSocket.isPresent() ? null
+        : new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.unixServer = unixSocket.isPresent() ? UnixLines.listen(unixSocket.get()) : null;
+    Thread t = new Thread(unixServer != null ? this::unixLoop : this::loop,
+        "regent-control-server");
     t.setDaemon(true);
     t.start();
   }
 
+  /** The TCP port (0 on a Unix-domain socket). */
   int port() {
-    return server.getLocalPort();
+    return server == null ? 0 : server.getLocalPort();
+  }
+
+  private void unixLoop() {
+    while (unixServer.isOpen()) {
+      try {
+        UnixLines.serve(unixServer.accept(), java.time.Duration.ofSeconds(10), this::answer);
+      } catch (IOException e) {
+        if (!unixServer.isOpen()) {
+          return;
+        }
+      }
+    }
+  }
+
+  private String answer(String line) {
+    try {
+      return handle(line.trim());
+    } catch (RuntimeException e) {
+      return "ERR " + e.toString().replace('\n', ' ');
+    }
   }
 
   void attach(ActorSystem<?> system) {
@@ -75,13 +112,7 @@ final class ControlServer {
         if (line == null) {
           continue;
         }
-        String reply;
-        try {
-          reply = handle(line.trim());
-        } catch (RuntimeException e) {
-          reply = "ERR " + e.toString().replace('\n', ' ');
-        }
-        out.println(reply);
+        out.println(answer(line));
       } catch (IOException e) {
         if (server.isClosed()) {
           return;
@@ -115,9 +146,26 @@ final class ControlServer {
         }
         return "OK";
       }
+      case "BLACKHOLE-OUTBOUND":
+      case "UNBLACKHOLE-OUTBOUND": {
+        // One direction only: drop what this node sends to that node, keep receiving from it.
+        boolean on = cmd.equals("BLACKHOLE-OUTBOUND");
+        String target = parts[1].trim();
+        outbound(sys, address(target), on);
+        if (on) {
+          blackholed.add("<" + target);
+        } else {
+          blackholed.remove("<" + target);
+        }
+        return "OK";
+      }
       case "HEAL":
         for (String target : new ArrayList<>(blackholed)) {
-          Blackhole.set(sys, address(target), false);
+          if (target.startsWith("<")) {
+            outbound(sys, address(target.substring(1)), false);
+          } else {
+            Blackhole.set(sys, address(target), false);
+          }
           blackholed.remove(target);
         }
         return "OK";
@@ -141,6 +189,36 @@ final class ControlServer {
         return "OK";
       default:
         return "ERR unknown command " + cmd;
+    }
+  }
+
+  /**
+   * Artery's test-mode blackhole for traffic to {@code target} only ({@link Blackhole} sets both
+   * directions); the same internal Pekko command, with the send direction. (The receive direction,
+   * set on the receiver, was tried first and dropped nothing: the followers kept hearing the
+   * leader's heartbeats.)
+   */
+  @SuppressWarnings("deprecation")
+  private static void outbound(ActorSystem<?> sys, Address target, boolean on) {
+    var provider = ((org.apache.pekko.actor.ExtendedActorSystem) sys.classicSystem()).provider();
+    if (!(provider instanceof org.apache.pekko.remote.RemoteActorRefProvider remote)) {
+      throw new IllegalStateException(sys + " has no remoting");
+    }
+    var mode = on
+        ? org.apache.pekko.remote.transport.ThrottlerTransportAdapter.blackholeThrottleMode()
+        : org.apache.pekko.remote.transport.ThrottlerTransportAdapter.unthrottledThrottleMode();
+    Object ok;
+    try {
+      ok = scala.concurrent.Await.result(remote.transport().managementCommand(
+              new org.apache.pekko.remote.transport.ThrottlerTransportAdapter.SetThrottle(target,
+                  org.apache.pekko.remote.transport.ThrottlerTransportAdapter.sendDirection(),
+                  mode)),
+          scala.concurrent.duration.Duration.create(10, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot set outbound throttle " + mode + " to " + target, e);
+    }
+    if (!Boolean.TRUE.equals(ok)) {
+      throw new IllegalStateException("outbound throttle to " + target + " refused: " + ok);
     }
   }
 

@@ -19,11 +19,21 @@ import java.nio.charset.StandardCharsets;
 public final class FencedResourceClient {
 
   private final int port;
+  /** The resource's Unix-domain socket (namespace backend), or null for loopback TCP. */
+  private final java.nio.file.Path socket;
   private final int node;
   private final long pid = ProcessHandle.current().pid();
 
   public FencedResourceClient(int port, int node) {
     this.port = port;
+    this.socket = null;
+    this.node = node;
+  }
+
+  /** A client of a resource listening on the Unix-domain socket {@code socket}. */
+  public FencedResourceClient(java.nio.file.Path socket, int node) {
+    this.port = 0;
+    this.socket = socket;
     this.node = node;
   }
 
@@ -37,11 +47,20 @@ public final class FencedResourceClient {
     if (key.isEmpty() || key.contains(" ") || key.contains("\n")) {
       throw new IllegalArgumentException("key must be a non-empty word: '" + key + "'");
     }
+    String request = FencedResourceServer.request(node, pid, token, key, value);
+    if (socket != null) {
+      try {
+        return UnixLines.request(socket, request, java.time.Duration.ofSeconds(5))
+            .startsWith("ACCEPTED");
+      } catch (IOException e) {
+        throw new UncheckedIOException("fenced resource at " + socket + " unreachable", e);
+      }
+    }
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
       s.setSoTimeout(5000);
       var out = new PrintWriter(new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8), true);
-      out.println(FencedResourceServer.request(node, pid, token, key, value));
+      out.println(request);
       String reply = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
       if (reply == null) {
         throw new IOException("no reply from the fenced resource");

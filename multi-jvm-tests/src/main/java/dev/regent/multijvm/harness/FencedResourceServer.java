@@ -39,7 +39,9 @@ public final class FencedResourceServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FencedResourceServer.class);
 
+  /** The loopback TCP server, or null when the resource listens on a Unix-domain socket. */
   private final ServerSocket server;
+  private final java.nio.channels.ServerSocketChannel unixServer;
   private final Thread acceptor;
   private final List<HistoryEvent.WriteAttempt> writes = new ArrayList<>();
   private final Map<String, Long> data = new HashMap<>();
@@ -53,19 +55,56 @@ public final class FencedResourceServer implements AutoCloseable {
         return t;
       });
 
+  /** A resource on an ephemeral loopback TCP port ({@link #port}). */
   public FencedResourceServer() {
+    this(Optional.empty());
+  }
+
+  /**
+   * A resource on loopback TCP, or with {@code unixSocket} on that Unix-domain socket (the
+   * namespace backend: the nodes share the test JVM's file system, not its network).
+   */
+  public FencedResourceServer(Optional<java.nio.file.Path> unixSocket) {
     try {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      server = unixSocket.isPresent() ? null
+          : new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      unixServer = unixSocket.isPresent() ? UnixLines.listen(unixSocket.get()) : null;
     } catch (IOException e) {
-      throw new IllegalStateException("cannot open the fenced resource's port", e);
+      throw new IllegalStateException("cannot open the fenced resource's "
+          + unixSocket.map(p -> "socket " + p).orElse("port"), e);
     }
-    acceptor = new Thread(this::acceptLoop, "regent-fenced-resource");
+    acceptor = new Thread(unixServer != null ? this::unixAcceptLoop : this::acceptLoop,
+        "regent-fenced-resource");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
+  /** The TCP port (0 on a Unix-domain socket). */
   public int port() {
-    return server.getLocalPort();
+    return server == null ? 0 : server.getLocalPort();
+  }
+
+  private void unixAcceptLoop() {
+    while (!closed) {
+      java.nio.channels.SocketChannel accepted;
+      try {
+        accepted = unixServer.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("fenced resource: accept failed", e);
+        }
+        continue;
+      }
+      requests.execute(() -> {
+        try {
+          UnixLines.serve(accepted, java.time.Duration.ofSeconds(60), this::answer);
+        } catch (IOException | RuntimeException e) {
+          if (!closed) {
+            log.debug("fenced resource: request failed", e);
+          }
+        }
+      });
+    }
   }
 
   /** The request line {@link FencedResourceClient} sends for one write. */
@@ -168,7 +207,12 @@ public final class FencedResourceServer implements AutoCloseable {
     closed = true;
     requests.shutdownNow();
     try {
-      server.close();
+      if (server != null) {
+        server.close();
+      }
+      if (unixServer != null) {
+        unixServer.close();
+      }
     } catch (IOException e) {
       log.debug("closing the fenced resource failed", e);
     }

@@ -110,6 +110,17 @@ public sealed interface HistoryEvent {
     CUT,
     /** A cut link was restored ({@code MultiJvmCluster.restore}). */
     RESTORE,
+    /**
+     * Traffic from the first nodes to the others was cut in that direction only
+     * ({@code MultiJvmCluster.partitionOneWay}; nodes: the senders, then -1, then the receivers).
+     */
+    ONE_WAY,
+    /** Links were impaired or cleared: delay, loss, duplication ({@code MultiJvmCluster.impair}). */
+    IMPAIR,
+    /** A node's link was taken down ({@code MultiJvmCluster.linkDown}). */
+    LINK_DOWN,
+    /** A node's link was brought up again ({@code MultiJvmCluster.linkUp}). */
+    LINK_UP,
     /** Not a fault: marks the end of the observed history. */
     END
   }

@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * range, so no outgoing connection takes it while the node is down), and the first
  * {@link Builder#seedCount} nodes as seed nodes.
  *
+ * <p>With {@link Builder#network}{@code (NetworkBackend.NETNS)} each node instead runs in its own
+ * network namespace with its own address in 198.18.0.0/24, reached over Unix-domain sockets, and
+ * partitions, one-way partitions, loss, duplication, delay and link faults are made by the kernel
+ * ({@link NetnsNetwork}); the fault API is the same.
+ *
  * <p>Files, under {@code <work dir>} (default {@code target}):
  * <ul>
  *   <li>{@code node-logs/<test>/node-<i>.log}: the node's stdout and stderr (restarts append). All
@@ -77,7 +82,9 @@ public final class MultiJvmCluster implements AutoCloseable {
   private final List<Path> classPath;
   private final Optional<Path> cdsArchive;
   private final Faults faults;
-  private final FencedResourceServer resource = new FencedResourceServer();
+  private final FencedResourceServer resource;
+  /** The namespace backend's network, or empty on the loopback backend. */
+  private final Optional<NetnsNetwork> net;
   private final Path configFile;
   private volatile boolean closed;
 
@@ -98,13 +105,25 @@ public final class MultiJvmCluster implements AutoCloseable {
     }
     classPath = ClassPathJars.of(b.classPath, b.workDir.resolve("multi-jvm").resolve("classpath"));
     cdsArchive = b.appCds ? AppCds.archive(this, b.workDir) : Optional.empty();
-    for (int i = 0; i < b.nodes; i++) {
-      nodes.add(new NodeProcess(i, Ports.freePort(), runDir.resolve("node-" + i),
-          logDir.resolve("node-" + i + ".log")));
+    net = b.network == NetworkBackend.NETNS
+        ? Optional.of(NetnsNetwork.create(b.nodes)) : Optional.empty();
+    try {
+      resource = new FencedResourceServer(net.map(NetnsNetwork::resourceSocket));
+      for (int i = 0; i < b.nodes; i++) {
+        nodes.add(net.isPresent()
+            ? new NodeProcess(i, NetnsNetwork.host(i), Ports.freePort(),
+                net.get().controlSocket(i), runDir.resolve("node-" + i),
+                logDir.resolve("node-" + i + ".log"))
+            : new NodeProcess(i, Ports.freePort(), runDir.resolve("node-" + i),
+                logDir.resolve("node-" + i + ".log")));
+      }
+    } catch (RuntimeException e) {
+      net.ifPresent(NetnsNetwork::close);
+      throw e;
     }
     seeds = nodes.subList(0, Math.min(b.seedCount, b.nodes)).stream()
         .map(NodeProcess::address).toList();
-    faults = new Faults(testName, nodes, this::spawn);
+    faults = new Faults(testName, nodes, this::spawn, net);
   }
 
   /** Starts describing a cluster; {@code testName} names its log and state directories. */
@@ -155,9 +174,68 @@ public final class MultiJvmCluster implements AutoCloseable {
     faults.restore(a, b);
   }
 
-  /** Undoes every {@link #partition} on every running node. */
+  /**
+   * Undoes every {@link #partition}, {@link #cut}, {@link #partitionOneWay} (and on the namespace
+   * backend every {@link #linkDown}); impairments stay (see {@link #clearImpairments}).
+   */
   public void heal() {
     faults.heal();
+  }
+
+  /**
+   * Drops everything the {@code from} nodes send to the {@code to} nodes, while the other direction
+   * stays up (a one-way partition). Namespace backend: a packet filter on each receiver. Loopback:
+   * Artery's blackhole for outbound traffic on each sender. Undo with {@link #heal}.
+   */
+  public void partitionOneWay(Set<Integer> from, Set<Integer> to) {
+    faults.partitionOneWay(from, to);
+  }
+
+  /**
+   * Impairs both directions of the link between {@code a} and {@code b} (replacing an earlier
+   * impairment of it; {@link LinkImpairment#NONE} clears it). Namespace backend only.
+   */
+  public void impair(int a, int b, LinkImpairment impairment) {
+    faults.impair(a, b, impairment);
+  }
+
+  /** Impairs every link between two nodes (namespace backend only). */
+  public void impairAll(LinkImpairment impairment) {
+    for (int a = 0; a < nodes.size(); a++) {
+      for (int c = a + 1; c < nodes.size(); c++) {
+        faults.impair(a, c, impairment);
+      }
+    }
+  }
+
+  /** {@code delay} +- {@code jitter} on every link, both directions (namespace backend only). */
+  public void delay(Duration delay, Duration jitter) {
+    impairAll(LinkImpairment.delay(delay, jitter));
+  }
+
+  /** {@code percent} % loss on every link, both directions (namespace backend only). */
+  public void loss(double percent) {
+    impairAll(LinkImpairment.loss(percent));
+  }
+
+  /** Removes every impairment (namespace backend only). */
+  public void clearImpairments() {
+    faults.clearImpairments();
+  }
+
+  /** Takes node {@code i}'s link to the switch down (namespace backend only). */
+  public void linkDown(int i) {
+    faults.link(i, false);
+  }
+
+  /** Brings node {@code i}'s link up again (namespace backend only). */
+  public void linkUp(int i) {
+    faults.link(i, true);
+  }
+
+  /** The backend this cluster runs on. */
+  public NetworkBackend network() {
+    return b.network;
   }
 
   /**
@@ -348,6 +426,7 @@ public final class MultiJvmCluster implements AutoCloseable {
       }
     }
     resource.close();
+    net.ifPresent(NetnsNetwork::close);
     log.info("{}: node logs in {}", testName, logDir.toAbsolutePath());
   }
 
@@ -425,11 +504,16 @@ public final class MultiJvmCluster implements AutoCloseable {
   /** Spawns node {@code i}'s process (at start and on {@link #restart}). */
   private void spawn(int i) {
     NodeProcess n = nodes.get(i);
-    var cmd = javaCommand(cdsArchive, b.jvmOptions);
+    var cmd = new ArrayList<String>();
+    net.ifPresent(nw -> cmd.addAll(nw.exec(i))); // ip netns exec NS: execs java, same pid
+    cmd.addAll(javaCommand(cdsArchive, b.jvmOptions));
     cmd.addAll(List.of("--index", Integer.toString(i), "--port", Integer.toString(n.port),
         "--seeds", String.join(",", seedsFor(i)), "--node-dir", n.dir.toAbsolutePath().toString(),
         "--setup", b.setup, "--resource-port", Integer.toString(resource.port()),
         "--config", configFile.toAbsolutePath().toString()));
+    net.ifPresent(nw -> cmd.addAll(List.of("--host", n.host,
+        "--control-socket", n.controlSocket.toString(),
+        "--resource-socket", nw.resourceSocket().toString())));
     n.spawn(cmd, testName, faults::recordExit, () -> closed);
   }
 
@@ -469,6 +553,7 @@ public final class MultiJvmCluster implements AutoCloseable {
     private Path workDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target");
     private String classPath = System.getProperty("java.class.path");
     private boolean appCds = true;
+    private NetworkBackend network = NetworkBackend.fromSystemProperty();
 
     private Builder(String testName) {
       if (!testName.matches("[A-Za-z0-9._-]+")) {
@@ -531,6 +616,15 @@ public final class MultiJvmCluster implements AutoCloseable {
     /** Whether to build and use an AppCDS archive for faster start-up (default true). */
     public Builder appCds(boolean on) {
       this.appCds = on;
+      return this;
+    }
+
+    /**
+     * Where the nodes run and how network faults are made (default: the system property
+     * {@value NetworkBackend#PROPERTY}, else {@link NetworkBackend#LOOPBACK}).
+     */
+    public Builder network(NetworkBackend backend) {
+      this.network = backend;
       return this;
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -23,7 +24,12 @@ import org.apache.pekko.cluster.Cluster;
  * <pre>
  * --index N --port P --seeds host:port,... --node-dir DIR --setup CLASS --resource-port R
  *     --spawn-nanos T [--config FILE] [--train]
+ *     [--host H --control-socket PATH --resource-socket PATH]
  * </pre>
+ *
+ * <p>The last three are the namespace backend's ({@link NetworkBackend#NETNS}): the node's own
+ * address (default 127.0.0.1), and Unix-domain sockets for the control channel and the fenced
+ * resource instead of loopback TCP, which the test JVM does not share with the node.
  *
  * <p>In order: starts the {@link ParentWatchdog} (before anything slow, so a node whose harness died
  * during its start-up exits too), opens the control server ({@link ControlServer}) and publishes its
@@ -67,7 +73,8 @@ public final class NodeMain {
     var phases = new StartupPhases(spawnNanos);
     phases.mark("jvm-to-main", mainNanos);
 
-    var control = new ControlServer(index);
+    var control = new ControlServer(index,
+        Optional.ofNullable(opts.get("control-socket")).map(Path::of));
     publishControlPort(nodeDir, control.port());
 
     // Logging first, on its own: the actor system would initialise it anyway (Slf4jLogger), but
@@ -99,7 +106,9 @@ public final class NodeMain {
       System.out.flush();
     });
     String setupClass = opts.getOrDefault("setup", NodeSetup.None.class.getName());
-    var resource = new FencedResourceClient(Integer.parseInt(opts.getOrDefault("resource-port", "0")), index);
+    var resource = opts.containsKey("resource-socket")
+        ? new FencedResourceClient(Path.of(opts.get("resource-socket")), index)
+        : new FencedResourceClient(Integer.parseInt(opts.getOrDefault("resource-port", "0")), index);
     try {
       NodeSetup setup = (NodeSetup) Class.forName(setupClass).getDeclaredConstructor().newInstance();
       setup.start(new NodeContext(index, system, nodeDir.resolve(STATE_DIR), history, resource,
@@ -129,7 +138,7 @@ public final class NodeMain {
     Config required = ConfigFactory.parseString(String.join("\n",
         "pekko.actor.provider = cluster",
         "pekko.remote.artery.transport = tcp",
-        "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
+        "pekko.remote.artery.canonical.hostname = " + quote(opts.getOrDefault("host", "127.0.0.1")),
         "pekko.remote.artery.canonical.port = " + port,
         "pekko.remote.artery.advanced.test-mode = on",
         "pekko.cluster.seed-nodes = [" + String.join(",", seedList) + "]",

@@ -39,7 +39,11 @@ final class NodeProcess {
   }
 
   final int index;
+  /** The node's Artery host: 127.0.0.1, or its own address on the namespace backend. */
+  final String host;
   final int port;
+  /** The control channel's Unix-domain socket (namespace backend), or null for loopback TCP. */
+  final Path controlSocket;
   final Path dir;
   final Path logFile;
   Process process;
@@ -50,14 +54,20 @@ final class NodeProcess {
   private OutputStream stdin;
 
   NodeProcess(int index, int port, Path dir, Path logFile) {
+    this(index, "127.0.0.1", port, null, dir, logFile);
+  }
+
+  NodeProcess(int index, String host, int port, Path controlSocket, Path dir, Path logFile) {
     this.index = index;
+    this.host = host;
     this.port = port;
+    this.controlSocket = controlSocket;
     this.dir = dir;
     this.logFile = logFile;
   }
 
   String address() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   boolean isAlive() {
