@@ -1,6 +1,11 @@
 package dev.regent.toolkit.internal.election;
 
 import dev.regent.toolkit.internal.election.ElectionEffect.BootstrapStatus;
+import dev.regent.toolkit.internal.election.ElectionEffect.Campaign;
+import dev.regent.toolkit.internal.election.ElectionEffect.CampaignCause;
+import dev.regent.toolkit.internal.election.ElectionEffect.CampaignLossReason;
+import dev.regent.toolkit.internal.election.ElectionEffect.CampaignLost;
+import dev.regent.toolkit.internal.election.ElectionEffect.CampaignStarted;
 import dev.regent.toolkit.internal.election.ElectionEffect.ConfigChanged;
 import dev.regent.toolkit.internal.election.ElectionEffect.Elected;
 import dev.regent.toolkit.internal.election.ElectionEffect.LeaderKnown;
@@ -13,6 +18,7 @@ import dev.regent.toolkit.internal.election.ElectionEffect.Rejected;
 import dev.regent.toolkit.internal.election.ElectionEffect.ReleaseHosting;
 import dev.regent.toolkit.internal.election.ElectionEffect.Send;
 import dev.regent.toolkit.internal.election.ElectionEffect.SteppedDown;
+import dev.regent.toolkit.internal.election.ElectionEffect.VoteRefused;
 import dev.regent.toolkit.internal.election.ElectionEvent.HostingReleased;
 import dev.regent.toolkit.internal.election.ElectionEvent.MembershipChanged;
 import dev.regent.toolkit.internal.election.ElectionEvent.Received;
@@ -478,8 +484,9 @@ public final class ElectionCore {
         setLeader(Optional.empty());
         return;
       }
+      loseCampaign(CampaignLossReason.TIMED_OUT);
       if (has(Defect.NO_PRE_VOTE)) {
-        startElection(Optional.empty());
+        startElection(Optional.empty(), CampaignCause.ELECTION_TIMEOUT);
       } else {
         startPreVote();
       }
@@ -502,10 +509,11 @@ public final class ElectionCore {
 
     private void startPreVote() {
       setLeader(Optional.empty());
+      announce(new CampaignStarted(Campaign.PRE_VOTE, term() + 1, CampaignCause.ELECTION_TIMEOUT));
       var tally = VoteTally.open(config()).grant(self);
       role = new Role.PreCandidate(tally);
       if (tally.result() == VoteTally.Result.WON) {
-        startElection(Optional.empty());
+        startElection(Optional.empty(), CampaignCause.PRE_VOTE_WON);
         return;
       }
       var request = new PreVoteRequest(term() + 1, self, lineage(), config().id());
@@ -516,9 +524,10 @@ public final class ElectionCore {
       }
     }
 
-    private void startElection(Optional<NodeId> transferFrom) {
+    private void startElection(Optional<NodeId> transferFrom, CampaignCause cause) {
       setLeader(Optional.empty());
       hard = hard.withTerm(term() + 1).withVote(self);
+      announce(new CampaignStarted(Campaign.ELECTION, term(), cause));
       transferTarget = Optional.empty();
       electionDeadline = now + randomElectionTimeout();
       var tally = VoteTally.open(config()).grant(self);
@@ -550,13 +559,17 @@ public final class ElectionCore {
           var tally = VoteTally.of(config(), p.grants(), p.refusals()).grant(r.from());
           role = new Role.PreCandidate(tally);
           if (tally.result() == VoteTally.Result.WON && canCampaign()) {
-            startElection(Optional.empty());
+            startElection(Optional.empty(), CampaignCause.PRE_VOTE_WON);
           }
         }
       } else if (r.term() > term()) {
         adoptTerm(r.term());
       } else if (role instanceof Role.PreCandidate p) {
-        var tally = VoteTally.of(config(), p.grants(), p.refusals()).refuse(r.from());
+        var counted = VoteTally.of(config(), p.grants(), p.refusals());
+        var tally = counted.refuse(r.from());
+        if (!tally.equals(counted)) {
+          announce(new VoteRefused(Campaign.PRE_VOTE, term() + 1, r.from()));
+        }
         role = new Role.PreCandidate(tally);
         if (tally.result() == VoteTally.Result.LOST) {
           giveUp();
@@ -614,7 +627,11 @@ public final class ElectionCore {
         }
       } else if (!r.granted()) {
         // A voter refusing because it still follows a leader answers in its own, lower term.
+        var counted = tally;
         tally = tally.refuse(r.from());
+        if (!tally.equals(counted)) {
+          announce(new VoteRefused(Campaign.ELECTION, term(), r.from()));
+        }
         role = new Role.Candidate(tally);
         if (tally.result() == VoteTally.Result.LOST) {
           giveUp();
@@ -629,6 +646,7 @@ public final class ElectionCore {
      * stops counting answers.
      */
     private void giveUp() {
+      loseCampaign(CampaignLossReason.REFUSED);
       role = new Role.Follower();
     }
 
@@ -643,6 +661,7 @@ public final class ElectionCore {
       } else if (role instanceof Role.Leader) {
         return; // two leaders in one term cannot happen; never follow a peer of our own term
       } else if (!(role instanceof Role.Follower)) {
+        loseCampaign(CampaignLossReason.OTHER_LEADER);
         role = new Role.Follower();
       }
       setLeader(Optional.of(h.from()));
@@ -675,7 +694,7 @@ public final class ElectionCore {
     private void onTimeoutNow(TimeoutNow x) {
       if (x.term() == term() && leader.equals(Optional.of(x.from()))
           && role instanceof Role.Follower && canCampaign()) {
-        startElection(Optional.of(x.from()));
+        startElection(Optional.of(x.from()), CampaignCause.HAND_OVER);
       }
     }
 
@@ -824,6 +843,7 @@ public final class ElectionCore {
       if (role instanceof Role.Leader) {
         stepDown(StepDownReason.HIGHER_TERM);
       }
+      loseCampaign(CampaignLossReason.HIGHER_TERM);
       hard = hard.withTerm(newTerm);
       transferTarget = Optional.empty();
       role = new Role.Follower();
@@ -861,6 +881,29 @@ public final class ElectionCore {
     private void emit(ElectionEffect effect) {
       flushPersist();
       effects.add(effect);
+    }
+
+    /**
+     * Adds an announcement ({@link CampaignStarted}, {@link CampaignLost}, {@link VoteRefused})
+     * without writing pending state first: it carries nothing that must be durable and changes
+     * nothing outside the node, so it must not split or move a {@link Persist}. It may therefore
+     * come before the {@code Persist} of the same step (the shell only logs and counts it).
+     */
+    private void announce(ElectionEffect effect) {
+      effects.add(effect);
+    }
+
+    /**
+     * Ends this node's campaign, if it runs one, without a win: a pre-vote for {@code term() + 1}
+     * or an election of {@code term()}. Called where the core leaves the campaign, before the role
+     * changes.
+     */
+    private void loseCampaign(CampaignLossReason reason) {
+      if (role instanceof Role.PreCandidate) {
+        announce(new CampaignLost(Campaign.PRE_VOTE, term() + 1, reason));
+      } else if (role instanceof Role.Candidate) {
+        announce(new CampaignLost(Campaign.ELECTION, term(), reason));
+      }
     }
 
     private void flushPersist() {

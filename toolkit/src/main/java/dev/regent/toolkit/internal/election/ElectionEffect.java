@@ -14,6 +14,23 @@ public sealed interface ElectionEffect {
   /** Send a message to the node with this name. */
   record Send(String to, ElectionMessage message) implements ElectionEffect {}
 
+  /**
+   * This node starts a campaign for {@code term}: a pre-vote, which asks the voters whether they
+   * would elect it in {@code term} (its own term stays one lower, nothing is persisted), or an
+   * election of {@code term} (its term now is {@code term} and it voted for itself). A campaign
+   * ends with {@link Elected} (an election won), a {@code CampaignStarted} of the election that
+   * follows a won pre-vote, or {@link CampaignLost}; or the node restarts.
+   */
+  record CampaignStarted(Campaign campaign, long term, CampaignCause cause)
+      implements ElectionEffect {}
+
+  /** The campaign of {@code term} ended without a win, for {@code reason}. */
+  record CampaignLost(Campaign campaign, long term, CampaignLossReason reason)
+      implements ElectionEffect {}
+
+  /** {@code voter} refused this node's campaign of {@code term}; the refusal is counted. */
+  record VoteRefused(Campaign campaign, long term, NodeId voter) implements ElectionEffect {}
+
   /** This node won the election of {@code term}; it may not host the singleton until it has a lease. */
   record Elected(long term) implements ElectionEffect {}
 
@@ -57,6 +74,36 @@ public sealed interface ElectionEffect {
    * found a lineage (yet), or that it did.
    */
   record BootstrapStatus(String status) implements ElectionEffect {}
+
+  /** The two kinds of campaign. */
+  enum Campaign {
+    /** Asking whether the voters would vote (Raft's pre-vote): no term is spent on it. */
+    PRE_VOTE,
+    /** The election proper: a new term, a vote for itself, votes requested. */
+    ELECTION
+  }
+
+  /** Why a campaign starts. */
+  enum CampaignCause {
+    /** The election timeout passed without a leader heard from (a pre-vote, or a new round). */
+    ELECTION_TIMEOUT,
+    /** The pre-vote of this term was won (an election follows it at once). */
+    PRE_VOTE_WON,
+    /** The leader hands over to this node ({@code TimeoutNow}): an election without pre-vote. */
+    HAND_OVER
+  }
+
+  /** Why a campaign ended without a win. */
+  enum CampaignLossReason {
+    /** So many voters refused that it can no longer win; it waits for its next election timeout. */
+    REFUSED,
+    /** Its election timeout passed before a quorum answered; a new round starts. */
+    TIMED_OUT,
+    /** A higher term appeared (a message carried it): this node follows that term now. */
+    HIGHER_TERM,
+    /** Another node leads this node's term (its heartbeat arrived). */
+    OTHER_LEADER
+  }
 
   /** Why a message was refused. */
   enum RejectReason {

@@ -2,10 +2,8 @@ package dev.regent.toolkit.internal.shell;
 
 import dev.regent.toolkit.internal.election.ElectionCore;
 import dev.regent.toolkit.internal.election.ElectionEffect;
-import dev.regent.toolkit.internal.election.ElectionEvent;
 import dev.regent.toolkit.internal.election.ElectionMessage;
 import dev.regent.toolkit.internal.election.NodeState;
-import dev.regent.toolkit.internal.election.Role;
 import dev.regent.toolkit.internal.election.Step;
 import dev.regent.toolkit.internal.election.StepDownReason;
 import dev.regent.toolkit.internal.logging.RateLimitedLog;
@@ -24,10 +22,11 @@ import org.slf4j.MDC;
 
 /**
  * Carries out the election core's effects on one node, in order: persist (fsync'd before anything
- * after it leaves the node), send, the leadership snapshot and events, metrics and logs. Also keeps
- * what the shell reports about the core's steps: elections started and lost (from role changes),
- * and the leadership dropped when the actor fails or stops. Runs on the election actor's thread;
- * sending and releasing hosting go back to the actor through {@link Shell}.
+ * after it leaves the node), send, the leadership snapshot and events, metrics and logs; also the
+ * leadership dropped when the actor fails or stops. Campaigns (pre-votes and elections started,
+ * refused and lost) are the core's announcements ({@code CampaignStarted}, {@code VoteRefused},
+ * {@code CampaignLost}); this class only logs and counts them. Runs on the election actor's
+ * thread; sending and releasing hosting go back to the actor through {@link Shell}.
  */
 final class EffectInterpreter {
 
@@ -57,10 +56,10 @@ final class EffectInterpreter {
   private long leaseDeadline;
   private Optional<NodeId> leader = Optional.empty();
   private Optional<Address> leaderAddress = Optional.empty();
-  /** The event of the step being applied (for log reasons only); null at start. */
-  private ElectionEvent stepEvent;
   /** The other leader this node lost and not replaced since (for the reason of an election). */
   private String lostLeader;
+  /** The leader of the latest {@code LeaderKnown} effect, until a {@code LeaderLost} follows. */
+  private NodeId knownLeader;
 
   EffectInterpreter(ElectionRuntime rt, DurableStateStore store, PeerDirectory peers,
       Shell shell) {
@@ -76,30 +75,28 @@ final class EffectInterpreter {
     return state;
   }
 
-  /** Carries out {@code s}, the core's answer to {@code cause} (null for the start). */
-  void apply(Step s, ElectionEvent cause) {
-    stepEvent = cause;
-    try {
-      apply(s);
-    } finally {
-      stepEvent = null;
-    }
-  }
-
-  private void apply(Step s) {
+  /** Carries out {@code s}, the core's answer to the latest event (or to the start). */
+  void apply(Step s) {
     NodeState prev = state;
     state = s.state();
     rt.setLastState(state);
     MDC.put("term", Long.toString(state.term()));
     metrics.term(state.term());
-    if (prev != null) {
-      countRoleChange(prev, state);
-    }
     for (ElectionEffect effect : s.effects()) {
       if (effect instanceof ElectionEffect.Persist p) {
         store.save(p.state()); // fsync'd before anything after it leaves this node
       } else if (effect instanceof ElectionEffect.Send snd) {
         shell.send(snd.to(), snd.message());
+      } else if (effect instanceof ElectionEffect.CampaignStarted c) {
+        onCampaignStarted(c);
+      } else if (effect instanceof ElectionEffect.CampaignLost c) {
+        onCampaignLost(c);
+      } else if (effect instanceof ElectionEffect.VoteRefused v) {
+        if (v.campaign() == ElectionEffect.Campaign.PRE_VOTE) {
+          metrics.preVoteRejected(v.term());
+        }
+        log.debug("{} of term {} refused by {}", v.campaign() == ElectionEffect.Campaign.PRE_VOTE
+            ? "Pre-vote" : "Election", v.term(), v.voter());
       } else if (effect instanceof ElectionEffect.Elected el) {
         log.info("Won the election of term {}; waiting for a quorum to grant the lease", el.term());
         metrics.electionWon(el.term());
@@ -122,6 +119,8 @@ final class EffectInterpreter {
         metrics.steppedDown(d.term(), map(d.reason()));
         rt.publish(new LeadershipEvent.SteppedDown(d.term(), map(d.reason())));
       } else if (effect instanceof ElectionEffect.LeaderKnown k) {
+        knownLeader = k.leader();
+        lostLeader = null;
         leader = Optional.of(k.leader());
         leaderAddress = k.leader().name().equals(rt.selfName()) ? Optional.of(rt.selfAddress())
             : peers.addressOf(k.leader().name());
@@ -131,6 +130,9 @@ final class EffectInterpreter {
         leaderAddress.ifPresent(a -> rt.publish(new LeadershipEvent.LeaderKnown(k.leader(), a,
             k.term())));
       } else if (effect instanceof ElectionEffect.LeaderLost l) {
+        lostLeader = knownLeader == null || knownLeader.equals(rt.selfId()) ? null
+            : knownLeader.toString();
+        knownLeader = null;
         leader = Optional.empty();
         leaderAddress = Optional.empty();
         updateSnapshot();
@@ -192,54 +194,42 @@ final class EffectInterpreter {
     return m.getClass().getSimpleName() + "(term " + m.term() + " from " + m.from() + ")";
   }
 
-  /**
-   * Counts elections from role transitions (the core announces only wins): entering PreCandidate
-   * starts a pre-vote; entering Candidate, or a new term as Candidate, starts an election; leaving
-   * Candidate other than for Leader, or a new term as Candidate, loses one. No allocation.
-   */
-  private void countRoleChange(NodeState prev, NodeState next) {
-    Role from = prev.role();
-    Role to = next.role();
-    boolean newTerm = next.term() != prev.term();
-    if (prev.leader().isPresent() && next.leader().isEmpty()) { // a leader lost: rare
-      lostLeader = prev.leader().get().equals(next.self()) ? null
-          : prev.leader().get().toString();
-    } else if (next.leader().isPresent()) {
-      lostLeader = null;
-    }
-    if (to instanceof Role.PreCandidate && !(from instanceof Role.PreCandidate)) {
-      metrics.preVoteStarted(next.term());
-    }
-    if (from instanceof Role.Candidate && (newTerm || !(to instanceof Role.Candidate))
-        && !(to instanceof Role.Leader)) {
-      metrics.electionLost(prev.term());
-      log.info("Election of term {} ended without a win: {}", prev.term(),
-          to instanceof Role.Candidate ? "no majority in time, trying again in term " + next.term()
-              : newTerm ? "saw the higher term " + next.term()
-              : next.leader().map(l -> l + " won")
-                  .orElse("too many voters refused; waiting for the next election timeout"));
-    }
-    if (to instanceof Role.Candidate && (newTerm || !(from instanceof Role.Candidate))) {
-      metrics.electionStarted(next.term());
-      log.info("Starting an election for term {}: {}", next.term(), electionReason(false));
-    } else if (to instanceof Role.Leader && newTerm) {
-      // A sole voter becomes candidate and leader within one step.
-      metrics.electionStarted(next.term());
-      log.info("Starting an election for term {}: {}", next.term(), electionReason(true));
+  private void onCampaignStarted(ElectionEffect.CampaignStarted c) {
+    if (c.campaign() == ElectionEffect.Campaign.PRE_VOTE) {
+      metrics.preVoteStarted(c.term());
+      log.debug("Pre-vote for term {}: {}", c.term(), electionReason(c.cause()));
+    } else {
+      metrics.electionStarted(c.term());
+      log.info("Starting an election for term {}: {}", c.term(), electionReason(c.cause()));
     }
   }
 
-  private String electionReason(boolean soleVoter) {
-    if (stepEvent instanceof ElectionEvent.Received r
-        && r.message() instanceof ElectionMessage.TimeoutNow t) {
-      return "leader " + t.from() + " hands over to this node";
+  private void onCampaignLost(ElectionEffect.CampaignLost c) {
+    String why = switch (c.reason()) {
+      case REFUSED -> "too many voters refused; waiting for the next election timeout";
+      case TIMED_OUT -> "no majority within the election timeout; trying again";
+      case HIGHER_TERM -> "saw the higher term " + state.term();
+      case OTHER_LEADER -> state.leader().map(l -> l + " leads the term")
+          .orElse("another node leads the term");
+    };
+    if (c.campaign() == ElectionEffect.Campaign.PRE_VOTE) {
+      log.debug("Pre-vote for term {} lost: {}", c.term(), why);
+    } else {
+      metrics.electionLost(c.term());
+      log.info("Election of term {} ended without a win: {}", c.term(), why);
     }
-    if (soleVoter) {
-      return "this node is the only voter";
-    }
-    return lostLeader != null
-        ? "no heartbeat from leader " + lostLeader + " within the election timeout"
-        : "no leader known";
+  }
+
+  private String electionReason(ElectionEffect.CampaignCause cause) {
+    return switch (cause) {
+      case HAND_OVER -> "the leader hands over to this node";
+      case PRE_VOTE_WON -> "won the pre-vote" + (lostLeader != null
+          ? " after no heartbeat from leader " + lostLeader + " within the election timeout"
+          : "");
+      case ELECTION_TIMEOUT -> lostLeader != null
+          ? "no heartbeat from leader " + lostLeader + " within the election timeout"
+          : "no leader known";
+    };
   }
 
   private void updateSnapshot() {

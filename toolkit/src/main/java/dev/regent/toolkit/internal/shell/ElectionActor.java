@@ -3,7 +3,6 @@ package dev.regent.toolkit.internal.shell;
 import dev.regent.toolkit.internal.election.ElectionCore;
 import dev.regent.toolkit.internal.election.ElectionEvent;
 import dev.regent.toolkit.internal.election.ElectionMessage;
-import dev.regent.toolkit.internal.election.Role;
 import dev.regent.toolkit.internal.election.Step;
 import dev.regent.toolkit.internal.logging.RateLimitedLog;
 import dev.regent.toolkit.internal.state.DurableStateStore;
@@ -157,7 +156,7 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
         Step first = core.start(store.self(), store.load(), System.nanoTime(),
             new SecureRandom().nextLong());
         log.debug("Election actor started as {} in term {}", store.self(), first.state().term());
-        apply(first, null);
+        apply(first);
       });
       // Seed the membership now, so a restarted actor does not drop peers' messages while it
       // waits for the subscription's first events.
@@ -247,10 +246,6 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
       log.debug("{} carries a stale term (ours is {}); the core answers it", describe, term);
     }
     rt.countReceived(msg);
-    if (msg instanceof ElectionMessage.PreVoteResponse pv && !pv.granted()
-        && effects.state().role() instanceof Role.PreCandidate) {
-      rt.metrics().preVoteRejected(term);
-    }
     if (log.isDebugEnabled() && !isHeartbeat(msg)) {
       log.debug("Received {}", describe);
     }
@@ -375,11 +370,11 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
   // ---- the core -------------------------------------------------------------------------------
 
   private void step(ElectionEvent event) {
-    apply(core.step(effects.state(), event), event);
+    apply(core.step(effects.state(), event));
   }
 
-  private void apply(Step s, ElectionEvent cause) {
-    effects.apply(s, cause);
+  private void apply(Step s) {
+    effects.apply(s);
     if (!s.state().isLeader() && !awaitingStepDown.isEmpty()) {
       awaitingStepDown.forEach(w -> w.tell(Done.getInstance()));
       awaitingStepDown.clear();

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.regent.toolkit.internal.election.ElectionEffect.Campaign;
+import dev.regent.toolkit.internal.election.ElectionEffect.CampaignLossReason;
+import dev.regent.toolkit.internal.election.ElectionEffect.CampaignLost;
 import dev.regent.toolkit.internal.election.ElectionEffect.ConfigChanged;
 import dev.regent.toolkit.internal.election.ElectionEffect.LeaseAcquired;
 import dev.regent.toolkit.internal.election.ElectionEffect.Persist;
 import dev.regent.toolkit.internal.election.ElectionEffect.ReleaseHosting;
 import dev.regent.toolkit.internal.election.ElectionEffect.Send;
 import dev.regent.toolkit.internal.election.ElectionEffect.SteppedDown;
+import dev.regent.toolkit.internal.election.ElectionEffect.VoteRefused;
 import dev.regent.toolkit.internal.election.ElectionEvent.HostingReleased;
 import dev.regent.toolkit.internal.election.ElectionEvent.MembershipChanged;
 import dev.regent.toolkit.internal.election.ElectionEvent.Received;
@@ -93,6 +97,11 @@ class ElectionCoreTest {
     List<ElectionMessage> sent() {
       return of(Send.class).stream().map(Send::message).toList();
     }
+
+    /** The effects without campaign announcements, which may precede a step's Persist. */
+    List<ElectionEffect> carried() {
+      return effects.stream().filter(e -> !Simulation.isAnnouncement(e)).toList();
+    }
   }
 
   private Driver follower(NodeId self) {
@@ -136,7 +145,7 @@ class ElectionCoreTest {
     assertTrue(d.state.isLeader());
     assertEquals(1, d.state.term());
     assertEquals(1, d.of(LeaseAcquired.class).size());
-    assertInstanceOf(Persist.class, d.effects.get(0),
+    assertInstanceOf(Persist.class, d.carried().get(0),
         "the new term is durable before the lease is announced");
   }
 
@@ -201,7 +210,7 @@ class ElectionCoreTest {
     a.feed(new Received(a.wakeAt, new PreVoteResponse(1, B, L, true)));
     assertInstanceOf(Role.Candidate.class, a.state.role());
     assertEquals(1, a.state.term());
-    assertInstanceOf(Persist.class, a.effects.get(0), "persist comes before any send");
+    assertInstanceOf(Persist.class, a.carried().get(0), "persist comes before any send");
     assertEquals(Optional.of(A), a.of(Persist.class).get(0).state().votedFor());
   }
 
@@ -223,7 +232,9 @@ class ElectionCoreTest {
         a.state.role(), "one refusal of three: still pending");
     a.feed(new Received(t, new PreVoteResponse(0, C, L, false)));
     assertInstanceOf(Role.Follower.class, a.state.role(), "two of three refused: lost");
-    assertTrue(a.effects.isEmpty(), "giving up sends and persists nothing: " + a.effects);
+    assertEquals(List.of(new VoteRefused(Campaign.PRE_VOTE, 1, C),
+            new CampaignLost(Campaign.PRE_VOTE, 1, CampaignLossReason.REFUSED)), a.effects,
+        "giving up sends and persists nothing; it announces the refusal and the lost pre-vote");
     assertEquals(0, a.state.term());
     assertEquals(deadline, a.wakeAt, "waits for the deadline of the round it gave up");
     a.feed(new Received(t + MS, new PreVoteResponse(1, B, L, true)));
@@ -251,7 +262,9 @@ class ElectionCoreTest {
     assertInstanceOf(Role.Candidate.class, a.state.role(), "one refusal of three: pending");
     a.feed(new Received(t, new VoteResponse(1, C, L, false)));
     assertInstanceOf(Role.Follower.class, a.state.role());
-    assertTrue(a.effects.isEmpty(), "giving up sends and persists nothing: " + a.effects);
+    assertEquals(List.of(new VoteRefused(Campaign.ELECTION, 1, C),
+            new CampaignLost(Campaign.ELECTION, 1, CampaignLossReason.REFUSED)), a.effects,
+        "giving up sends and persists nothing; it announces the refusal and the lost election");
     assertEquals(1, a.state.term());
     assertEquals(Optional.of(A), a.state.hard().votedFor());
     assertEquals(deadline, a.wakeAt);

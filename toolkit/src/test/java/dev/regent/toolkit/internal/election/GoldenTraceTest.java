@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -45,6 +46,23 @@ class GoldenTraceTest {
   @Test
   void thereAreGoldenTraces() throws IOException {
     assertFalse(files().toList().isEmpty(), "no golden traces under " + DIR);
+  }
+
+  /**
+   * Deliberate regeneration after the core began to announce campaigns (issue 16): rewrites every
+   * golden file with the current core's outputs, and fails (writing nothing) unless the only
+   * change is added announcement lines. Runs only when asked:
+   * {@code -Dregent.golden.rewrite=announcements}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "regent.golden.rewrite", matches = "announcements")
+  void rewriteWithAnnouncements() throws IOException {
+    for (Path file : files().toList()) {
+      var problems = new ArrayList<String>();
+      List<String> rewritten = GoldenTrace.withCurrentOutputs(Files.readAllLines(file), problems);
+      assertTrue(problems.isEmpty(), () -> file + ": " + String.join("\n", problems));
+      Files.write(file, rewritten);
+    }
   }
 
   /** A freshly recorded schedule replays through the codec (the format round-trips). */

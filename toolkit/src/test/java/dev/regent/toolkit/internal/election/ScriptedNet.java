@@ -30,9 +30,10 @@ import java.util.function.BooleanSupplier;
  * links that can be cut, nodes that crash (in-flight messages to them are lost) and restart with
  * their durable state or without it, and a core restart that keeps the state (an actor restart).
  *
- * <p>It watches two properties while it runs and records each breach in {@link #violations}:
- * one leader per (lineage, term) ever (S1, and no two equal fencing tokens), and no lease acquired
- * while another term's lease may still be in use (S3). A lease is in use until its last announced
+ * <p>It watches three properties while it runs and records each breach in {@link #violations}:
+ * one leader per (lineage, term) ever (S1, and no two equal fencing tokens), no lease acquired
+ * while another term's lease may still be in use (S3), and campaign announcements that match
+ * what each node does ({@link CampaignCheck}). A lease is in use until its last announced
  * deadline, or until its node reported the singleton stopped ({@code HostingReleased}) or died.
  */
 final class ScriptedNet {
@@ -105,12 +106,17 @@ final class ScriptedNet {
   /** A message that left a node. */
   record Sent(long at, String from, String to, ElectionMessage message) {}
 
+  /** A campaign announcement or an {@code Elected}, as a node's core emitted it. */
+  record Announced(long at, String node, ElectionEffect effect) {}
+
   private record Pending(long at, long seq, String node, long tickSeq, ElectionEvent event) {}
 
   final Map<String, Node> nodes = new TreeMap<>();
   final List<String> violations = new ArrayList<>();
   final List<Lease> leases = new ArrayList<>();
   final List<Sent> sent = new ArrayList<>();
+  /** Every campaign announcement and {@code Elected}, in order. */
+  final List<Announced> campaigns = new ArrayList<>();
   /** Per (lineage, term): who was elected. */
   final Map<List<Long>, String> elected = new HashMap<>();
   private final PriorityQueue<Pending> queue = new PriorityQueue<>(
@@ -146,7 +152,7 @@ final class ScriptedNet {
     var n = nodes.get(name);
     n.up = true;
     n.effects.clear();
-    apply(n, n.core.start(n.id, n.disk, now, seed++));
+    apply(n, null, n.core.start(n.id, n.disk, now, seed++));
     if (!eligible.isEmpty()) {
       feed(name, new MembershipChanged(now, eligible));
     }
@@ -219,7 +225,7 @@ final class ScriptedNet {
       return;
     }
     n.effects.clear();
-    apply(n, n.core.step(n.state, event));
+    apply(n, n.state, n.core.step(n.state, event));
   }
 
   /** Runs every event due up to {@code until}, then sets the clock there. */
@@ -274,14 +280,27 @@ final class ScriptedNet {
     return l.size() == 1 ? Optional.of(l.get(0)) : Optional.empty();
   }
 
+  /** The campaign announcements and {@code Elected} effects of {@code node}, in order. */
+  List<ElectionEffect> campaignsOf(String node) {
+    return campaigns.stream().filter(a -> a.node().equals(node)).map(Announced::effect).toList();
+  }
+
   /** Messages of this type sent so far, in order. */
   <T extends ElectionMessage> List<Sent> sentOf(Class<T> type) {
     return sent.stream().filter(s -> type.isInstance(s.message())).toList();
   }
 
-  private void apply(Node n, Step step) {
+  private void apply(Node n, NodeState before, Step step) {
+    for (String problem : CampaignCheck.check(before, step)) {
+      violations.add("campaign announcements of " + n.name + " at " + now / MS + " ms: " + problem);
+    }
     n.state = step.state();
     n.effects.addAll(step.effects());
+    for (var e : step.effects()) {
+      if (Simulation.isAnnouncement(e) || e instanceof Elected) {
+        campaigns.add(new Announced(now, n.name, e));
+      }
+    }
     for (var e : step.effects()) {
       observe(n, e);
     }

@@ -767,6 +767,7 @@ final class Simulation {
       golden.add(GoldenTrace.startLine(n.id(), n.durable, local, rs));
     }
     Step s = n.core.start(n.id(), n.durable, local, rs);
+    checkCampaigns(n, null, s);
     if (golden != null) {
       golden.addAll(GoldenTrace.outputLines(s));
     }
@@ -801,6 +802,7 @@ final class Simulation {
       crash(n);
       return;
     }
+    checkCampaigns(n, n.state, step);
     if (golden != null) {
       golden.add(GoldenTrace.eventLine(n.name, e));
       golden.addAll(GoldenTrace.outputLines(step));
@@ -812,7 +814,11 @@ final class Simulation {
   }
 
   private void apply(SimNode n, Step step) {
-    List<ElectionEffect> effects = step.effects();
+    // Campaign announcements change nothing outside the node (the shell logs and counts them), so
+    // a crash between them means nothing; leaving them out also keeps every schedule (the random
+    // draws below) what it was before the core announced campaigns.
+    List<ElectionEffect> effects = step.effects().stream()
+        .filter(e -> !isAnnouncement(e)).toList();
     int limit = effects.size();
     boolean crash = !effects.isEmpty() && now < stableAt && scenario != Scenario.RETURNING_NODE
         && rnd.nextDouble() < options.midStepCrashRate();
@@ -841,6 +847,19 @@ final class Simulation {
         deliver(n, inc, Tick::new);
       }
     });
+  }
+
+  /** C1: the core's campaign announcements match what the node does ({@link CampaignCheck}). */
+  private void checkCampaigns(SimNode n, NodeState before, Step step) {
+    for (String problem : CampaignCheck.check(before, step)) {
+      history.violation(now, "C1 violated: campaign announcements of " + n.name + ": " + problem);
+    }
+  }
+
+  /** A campaign announcement: {@code CampaignStarted}, {@code CampaignLost}, {@code VoteRefused}. */
+  static boolean isAnnouncement(ElectionEffect e) {
+    return e instanceof ElectionEffect.CampaignStarted || e instanceof ElectionEffect.CampaignLost
+        || e instanceof ElectionEffect.VoteRefused;
   }
 
   /** Carries out one effect; false if the node crashed doing it. */
