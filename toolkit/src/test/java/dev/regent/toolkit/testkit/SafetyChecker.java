@@ -166,7 +166,7 @@ public final class SafetyChecker {
   private final Map<Long, long[]> highestLease = new HashMap<>();
   private final Map<Long, String> highestLeaseHolder = new HashMap<>();
   private final List<Stretch> stretches = new ArrayList<>();
-  private Set<List<Incarnation>> reportedPairs;
+  private Set<Set<Incarnation>> reportedPairs;
   private long pinnedLineage = Lineage.NONE;
   private boolean pinned;
   private long highestAccepted = Long.MIN_VALUE;
@@ -296,7 +296,7 @@ public final class SafetyChecker {
       reportedPairs = new HashSet<>();
     }
     if (a.incarnation.equals(b.incarnation)
-        || !reportedPairs.add(List.of(a.incarnation, b.incarnation))) {
+        || !reportedPairs.add(Set.of(a.incarnation, b.incarnation))) {
       return;
     }
     long to = Math.min(a.until, b.until);
@@ -310,7 +310,7 @@ public final class SafetyChecker {
   private String lineages(Stretch a, Stretch b) {
     long la = a.incarnation.lineage();
     long lb = b.incarnation.lineage();
-    return la == lb ? " (lineage " + Lineage.format(la) + ")"
+    return la == lb ? ""
         : " (lineages " + Lineage.format(la) + " and " + Lineage.format(lb) + ")";
   }
 

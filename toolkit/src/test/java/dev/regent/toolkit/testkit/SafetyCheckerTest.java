@@ -138,6 +138,12 @@ class SafetyCheckerTest {
               c.stretch(B2, 20, 25);
               c.stretch(B2, 30, 35);
             }),
+        row("S3 one pair is reported once, whichever of the two resumes", List.of("S3"), null,
+            c -> {
+              c.stretch(A1, 10, 22);
+              c.stretch(B2, 20, 40);
+              c.stretch(A1, 30, 35);
+            }),
         row("S3 two stretches of one incarnation are no overlap", List.of(), null, c -> {
           var s = c.stretchBegins(A1, 10);
           s.close(20);
