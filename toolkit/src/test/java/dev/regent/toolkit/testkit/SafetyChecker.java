@@ -291,6 +291,11 @@ public final class SafetyChecker {
     return s;
   }
 
+  /**
+   * {@code b} begins while {@code a} is active. The message names the incarnation that started
+   * first first, whichever of the two stretches began first (a resume after a pause may begin
+   * beside a newer incarnation).
+   */
   private void overlap(Stretch a, Stretch b) {
     if (reportedPairs == null) {
       reportedPairs = new HashSet<>();
@@ -299,12 +304,15 @@ public final class SafetyChecker {
         || !reportedPairs.add(Set.of(a.incarnation, b.incarnation))) {
       return;
     }
-    long to = Math.min(a.until, b.until);
+    boolean inOrder = a.incarnation.started() <= b.incarnation.started();
+    Incarnation first = inOrder ? a.incarnation : b.incarnation;
+    Incarnation second = inOrder ? b.incarnation : a.incarnation;
     boolean known = a.closed && b.closed;
-    report("S3", b.from, "incarnations " + a.incarnation.describe() + " and "
-        + b.incarnation.describe() + " were both active from " + clock.apply(b.from)
-        + (known ? " to " + clock.apply(to) : " on (the first active since "
-            + clock.apply(a.from) + ")") + lineages(a, b));
+    report("S3", b.from, "incarnations " + first.describe() + " and " + second.describe()
+        + " were both active from " + clock.apply(b.from)
+        + (known ? " to " + clock.apply(Math.min(a.until, b.until))
+            : " on (" + a.incarnation.describe() + " active since " + clock.apply(a.from) + ")")
+        + lineages(a, b));
   }
 
   private String lineages(Stretch a, Stretch b) {

@@ -121,7 +121,8 @@ class SafetyCheckerTest {
           c.stretch(B2, 20, 20);
         }),
         row("S3 an open stretch beside a new one", List.of("S3"),
-            "incarnations token 1 on a and token 2 on b were both active from 20 on", c -> {
+            "incarnations token 1 on a and token 2 on b were both active from 20 on (token 1 on a active"
+                + " since 10)", c -> {
               var s = c.stretchBegins(A1, 10);
               s.bound(25);
               c.stretchBegins(B2, 20);
@@ -137,6 +138,13 @@ class SafetyCheckerTest {
               c.stretch(A1, 10, 40);
               c.stretch(B2, 20, 25);
               c.stretch(B2, 30, 35);
+            }),
+        row("S3 the incarnation that started first is named first", List.of("S3"),
+            "incarnations token 1 on a and token 2 on b were both active from 32 to 35", c -> {
+              // a's stretch after a pause begins beside b's.
+              c.stretch(A1, 10, 19);
+              c.stretch(B2, 20, 40);
+              c.stretch(A1, 32, 35);
             }),
         row("S3 one pair is reported once, whichever of the two resumes", List.of("S3"), null,
             c -> {
