@@ -2,6 +2,7 @@ package dev.regent.singleton;
 
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.fencing.FencingToken;
+import java.util.Optional;
 
 /**
  * What a fenced singleton learns about its own incarnation (see {@link SingletonActor#ofFenced}).
@@ -25,6 +26,16 @@ public interface SingletonContext {
    * against that.
    */
   boolean leaseValid();
+
+  /**
+   * In at-least-once mode ({@code regent.singleton.delivery}), while the behavior processes a
+   * message a proxy sent: that message's id, the key to dedupe by ({@link DeliveryDedupe}). Empty
+   * outside a message, for messages sent at most once, and for messages not sent through a proxy
+   * (timers, replies, the stop message).
+   */
+  default Optional<DeliveryId> currentDelivery() {
+    return Optional.empty();
+  }
 
   /** The node this incarnation runs on. */
   NodeId node();

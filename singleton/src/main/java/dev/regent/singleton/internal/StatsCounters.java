@@ -45,6 +45,18 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
     }
   }
 
+  void proxyRefused() {
+    proxyRefused.incrementAndGet();
+  }
+
+  void proxyResent(int n) {
+    proxyResent.addAndGet(n);
+  }
+
+  void duplicateConfirmation() {
+    duplicateConfirmations.incrementAndGet();
+  }
+
   void suspendedDropped() {
     suspendedDropped.incrementAndGet();
   }
@@ -64,6 +76,36 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
   final AtomicLong managerDropped = new AtomicLong();
   final AtomicInteger proxyBuffered = new AtomicInteger();
   final AtomicLong instancesStarted = new AtomicLong();
+  final AtomicLong proxyRefused = new AtomicLong();
+  final AtomicLong proxyResent = new AtomicLong();
+  final AtomicLong duplicateConfirmations = new AtomicLong();
+  final AtomicInteger proxyUnconfirmed = new AtomicInteger();
+  final AtomicLong proxyDirectSends = new AtomicLong();
+
+  @Override
+  public long proxyRefusedCount() {
+    return proxyRefused.get();
+  }
+
+  @Override
+  public long proxyResentCount() {
+    return proxyResent.get();
+  }
+
+  @Override
+  public int proxyUnconfirmed() {
+    return proxyUnconfirmed.get();
+  }
+
+  @Override
+  public long duplicateConfirmations() {
+    return duplicateConfirmations.get();
+  }
+
+  @Override
+  public long proxyDirectSends() {
+    return proxyDirectSends.get();
+  }
 
   @Override
   public long proxyDroppedCount() {
@@ -105,6 +147,8 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
     return "SingletonStats(proxyDropped=" + proxyDropped + ", managerDropped=" + managerDropped
         + ", suspendedDropped=" + suspendedDropped + ", proxyBuffered=" + proxyBuffered
         + ", instancesStarted=" + instancesStarted + ", suspensions=" + suspensions
-        + ", resumes=" + resumes + ")";
+        + ", resumes=" + resumes + ", proxyRefused=" + proxyRefused + ", proxyResent="
+        + proxyResent + ", proxyUnconfirmed=" + proxyUnconfirmed + ", duplicateConfirmations="
+        + duplicateConfirmations + ", proxyDirectSends=" + proxyDirectSends + ")";
   }
 }

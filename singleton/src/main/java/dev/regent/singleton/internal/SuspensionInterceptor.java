@@ -1,5 +1,6 @@
 package dev.regent.singleton.internal;
 
+import dev.regent.singleton.DeliveryId;
 import dev.regent.toolkit.logging.RateLimitedLog;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,6 +27,13 @@ import org.slf4j.Logger;
  * message that arrives meanwhile is appended behind the held ones, and a {@code Drain} message to
  * self keeps the draining going when nothing else arrives.
  *
+ * <p>User messages may arrive in a {@link SingletonEnvelope} (sent straight here by a proxy that
+ * knows where the instance runs, or handed on by the manager): the behavior gets the message
+ * inside, and when the envelope asks for a confirmation (at-least-once) the proxy is told
+ * {@link Delivered} after the behavior returned, also when it threw (the message was processed; a
+ * message that fails would fail again if sent again). A held envelope is not confirmed: if the
+ * instance stops while holding it, it goes to dead letters and its proxy sends it again.
+ *
  * <p>Signals are not held: {@code PostStop} and {@code PreRestart} must run, and a held signal
  * could only be replayed on a stale behavior. A singleton that watches other actors gets their
  * {@code Terminated} while suspended; it must not act on a fenced resource there without checking
@@ -51,6 +59,7 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   private final int capacity;
   private final StatsCounters stats;
   private final String description;
+  private final DeliveryCursor cursor;
   private boolean drainPending;
   private RateLimitedLog dropLog;
 
@@ -58,8 +67,9 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
    * @param description the singleton's name, node and term, for log lines
    */
   SuspensionInterceptor(SuspensionGate gate, ActorRef<SingletonManager.Command> manager, int capacity,
-      StatsCounters stats, String description) {
+      StatsCounters stats, String description, DeliveryCursor cursor) {
     super(Object.class);
+    this.cursor = cursor;
     this.gate = gate;
     this.manager = manager;
     this.capacity = capacity;
@@ -123,9 +133,17 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   /** Runs the behavior on one message; the gate must have been entered. */
   @SuppressWarnings("unchecked")
   private Behavior<M> run(TypedActorContext<Object> ctx, ReceiveTarget<M> target, Object msg) {
+    SingletonEnvelope envelope = msg instanceof SingletonEnvelope e ? e : null;
+    if (envelope != null && envelope.seq() > 0) {
+      cursor.set(new DeliveryId(envelope.proxyId(), envelope.seq()));
+    }
     try {
-      return target.apply(ctx, (M) msg);
+      return target.apply(ctx, (M) (envelope != null ? envelope.message() : msg));
     } finally {
+      if (envelope != null && envelope.seq() > 0) {
+        cursor.clear();
+        envelope.replyTo().tell(new Delivered(envelope.seq()));
+      }
       long ackEpoch = gate.exit();
       if (ackEpoch >= 0) {
         manager.tell(new Acknowledged(gate, ackEpoch));

@@ -1,0 +1,163 @@
+package dev.regent.singleton;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.regent.singleton.internal.Delivered;
+import dev.regent.singleton.internal.Located;
+import dev.regent.singleton.internal.SingletonEnvelope;
+import dev.regent.singleton.internal.SingletonManager;
+import dev.regent.singleton.internal.SingletonProxy;
+import dev.regent.singleton.internal.StatsCounters;
+import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
+import dev.regent.toolkit.testkit.Await;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The singleton side of at-least-once delivery and direct routing, with the real manager and
+ * suspension interceptor on one local system (a scripted leadership source): an incarnation
+ * confirms a message only after its behavior processed it, a suspended one confirms nothing, one
+ * stopped while suspended never confirms what it held, and a manager tells a proxy that asks where
+ * the incarnation runs.
+ */
+class DeliveryManagerTest {
+
+  private static final NodeId SELF = new NodeId("self", 1);
+
+  sealed interface Cmd {}
+
+  record Work(String text) implements Cmd {}
+
+  record Block(CountDownLatch entered, CountDownLatch release) implements Cmd {}
+
+  /** What the behavior saw: the message and {@code SingletonContext.currentDelivery()}. */
+  record Got(String text, Optional<DeliveryId> delivery) {}
+
+  private ActorTestKit kit;
+  private ScriptedSource source;
+  private StatsCounters stats;
+  private TestProbe<Got> got;
+  private TestProbe<SingletonProxy.Command> atProxy;
+  private ActorRef<SingletonManager.Command> manager;
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create("delivery-manager", ConfigFactory.parseString(
+        "pekko.actor.allow-java-serialization = off"));
+    source = new ScriptedSource(SELF);
+    stats = new StatsCounters();
+    got = kit.createTestProbe();
+    atProxy = kit.createTestProbe();
+    var settings = ClusterSingletonSettings.create(kit.system())
+        .withStopTimeout(Duration.ofMillis(100)).withLeaseMargin(Duration.ofMillis(30))
+        .withMaxSuspension(Duration.ofMillis(600));
+    var singleton = SingletonActor.ofFenced(this::behavior, "confirming");
+    manager = kit.spawn(SingletonManager.create(singleton, settings, source, stats));
+    Await.until(Duration.ofSeconds(5), () -> " (no subscriber)",
+        () -> source.subscriberCount() == 1);
+  }
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private Behavior<Cmd> behavior(SingletonContext ctx) {
+    ActorRef<Got> out = got.ref();
+    return Behaviors.receive(Cmd.class)
+        .onMessage(Work.class, w -> {
+          out.tell(new Got(w.text(), ctx.currentDelivery()));
+          return Behaviors.same();
+        })
+        .onMessage(Block.class, b -> {
+          b.entered().countDown();
+          assertTrue(b.release().await(10, TimeUnit.SECONDS));
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private SingletonEnvelope envelope(Object message, long seq, boolean locate) {
+    return new SingletonEnvelope(message, atProxy.ref(), "proxy-1", seq, locate);
+  }
+
+  private static long in(Duration d) {
+    return System.nanoTime() + d.toNanos();
+  }
+
+  @Test
+  void confirmsOnlyAfterTheBehaviorProcessedTheMessage() throws Exception {
+    source.emit(new BecameLeader(1, in(Duration.ofSeconds(30))));
+    var entered = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    manager.tell(envelope(new Block(entered, release), 1, false));
+    assertTrue(entered.await(5, TimeUnit.SECONDS));
+    // The handler runs: no confirmation yet.
+    atProxy.expectNoMessage(Duration.ofMillis(200));
+    release.countDown();
+    assertEquals(new Delivered(1), atProxy.receiveMessage());
+
+    manager.tell(envelope(new Work("w"), 2, false));
+    assertEquals(new Got("w", Optional.of(new DeliveryId("proxy-1", 2))), got.receiveMessage());
+    assertEquals(new Delivered(2), atProxy.receiveMessage());
+    // At most once: no sequence number, nothing to confirm, no delivery id.
+    manager.tell(new SingletonEnvelope(new Work("amo")));
+    assertEquals(new Got("amo", Optional.empty()), got.receiveMessage());
+    atProxy.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aSuspendedIncarnationConfirmsNothingUntilItResumesAndProcesses() {
+    source.emit(new BecameLeader(2, in(Duration.ofMillis(400))));
+    Await.until(Duration.ofSeconds(5), () -> " (stats " + stats + ")",
+        () -> stats.suspensions() == 1);
+    manager.tell(envelope(new Work("held"), 1, false));
+    got.expectNoMessage(Duration.ofMillis(150));
+    atProxy.expectNoMessage(Duration.ofMillis(50));
+    source.emit(new LeaseRenewed(2, in(Duration.ofSeconds(30))));
+    assertEquals("held", got.receiveMessage().text());
+    assertEquals(new Delivered(1), atProxy.receiveMessage());
+  }
+
+  @Test
+  void anIncarnationStoppedWhileSuspendedNeverConfirmsWhatItHeld() {
+    source.emit(new BecameLeader(3, in(Duration.ofMillis(400))));
+    Await.until(Duration.ofSeconds(5), () -> " (stats " + stats + ")",
+        () -> stats.suspensions() == 1);
+    manager.tell(envelope(new Work("held"), 7, false));
+    // max-suspension (600 ms) passes: stopped, the held message to dead letters, unconfirmed.
+    Await.until(Duration.ofSeconds(5), () -> " (stats " + stats + ")",
+        () -> stats.suspendedDroppedCount() == 1);
+    got.expectNoMessage(Duration.ofMillis(100));
+    atProxy.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void tellsAProxyThatAsksWhereTheIncarnationRuns() {
+    source.emit(new BecameLeader(4, in(Duration.ofSeconds(30))));
+    manager.tell(envelope(new Work("a"), 0, true));
+    Located located = (Located) atProxy.receiveMessage();
+    assertEquals("confirming", located.singleton());
+    assertEquals(4, located.term());
+    assertEquals("a", got.receiveMessage().text());
+    // Sent straight to the incarnation, the envelope is unwrapped and confirmed the same way.
+    located.instance().tell(envelope(new Work("direct"), 5, false));
+    assertEquals(new Got("direct", Optional.of(new DeliveryId("proxy-1", 5))),
+        got.receiveMessage());
+    assertEquals(new Delivered(5), atProxy.receiveMessage());
+  }
+}
