@@ -8,10 +8,12 @@ import dev.regent.singleton.internal.Delivered;
 import dev.regent.singleton.internal.Located;
 import dev.regent.singleton.internal.SingletonEnvelope;
 import dev.regent.singleton.internal.SingletonManager;
+import dev.regent.singleton.internal.SingletonPaths;
 import dev.regent.singleton.internal.SingletonProxy;
 import dev.regent.singleton.internal.StatsCounters;
 import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
+import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
 import dev.regent.toolkit.testkit.Await;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,5 +162,23 @@ class DeliveryManagerTest {
     assertEquals(new Got("direct", Optional.of(new DeliveryId("proxy-1", 5))),
         got.receiveMessage());
     assertEquals(new Delivered(5), atProxy.receiveMessage());
+  }
+
+  @Test
+  void handsAtMostOnceMessagesOnToAnotherLeaderButLeavesAtLeastOnceOnesToTheirProxy() {
+    // The other leader's manager: a stand-in at the well-known path of this (local) system.
+    TestProbe<SingletonEnvelope> atLeader = kit.createTestProbe();
+    ActorRef<SingletonEnvelope> forward = atLeader.ref();
+    kit.system().systemActorOf(Behaviors.receiveMessage(m -> {
+      forward.tell((SingletonEnvelope) m);
+      return Behaviors.same();
+    }), SingletonPaths.managerName("confirming"), Props.empty());
+    source.emit(new LeaderKnown(new NodeId("other", 2), kit.system().address(), 5));
+    manager.tell(envelope(new Work("alo"), 9, false));
+    manager.tell(new SingletonEnvelope(new Work("amo")));
+    assertEquals(new Work("amo"), atLeader.receiveMessage().message());
+    // The proxy resends "alo" to the new leader itself: a copy from here would be a duplicate.
+    atLeader.expectNoMessage(Duration.ofMillis(200));
+    got.expectNoMessage(Duration.ofMillis(10));
   }
 }

@@ -564,8 +564,18 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     }
   }
 
-  /** Hands a user message on to the leader's manager, in its envelope (delivery fields kept). */
+  /**
+   * Hands a user message on to the leader's manager, in its envelope (delivery fields kept). An
+   * at-least-once message ({@code seq > 0}) is not handed on but dropped here: its proxy sends it
+   * to the new leader itself (it resends every unconfirmed message when its route changes, and
+   * after resend-after), so handing it on too would only make a duplicate (measured: about one
+   * failover's worth of messages processed twice).
+   */
   private void forwardToLeader(SingletonEnvelope envelope) {
+    if (envelope.seq() > 0) {
+      stats.managerLeftToProxy.incrementAndGet();
+      return;
+    }
     SingletonPaths.manager(getContext().getSystem(), leaderElsewhere.get(), singleton.name())
         .tell(envelope);
   }

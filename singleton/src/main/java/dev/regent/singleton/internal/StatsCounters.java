@@ -81,6 +81,8 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
   final AtomicLong duplicateConfirmations = new AtomicLong();
   final AtomicInteger proxyUnconfirmed = new AtomicInteger();
   final AtomicLong proxyDirectSends = new AtomicLong();
+  /** At-least-once messages a manager did not hand on to another leader (their proxy resends). */
+  final AtomicLong managerLeftToProxy = new AtomicLong();
 
   @Override
   public long proxyRefusedCount() {
