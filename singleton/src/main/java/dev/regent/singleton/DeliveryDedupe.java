@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -152,6 +153,31 @@ public final class DeliveryDedupe {
   /** The marker key {@link #applyOnce} writes for {@code id}. */
   public static String markerKey(DeliveryId id) {
     return "regent.delivered/" + id.proxyId() + "/" + id.seq();
+  }
+
+  /**
+   * {@link #applyOnce(FencedStore, FencingToken, DeliveryId, Map)} for the message being processed
+   * ({@link SingletonContext#currentDelivery()}, with the incarnation's token). When the store
+   * refuses the token the confirmation is withheld ({@link SingletonContext#withholdConfirmation}),
+   * so the message stays with its proxy for the current incarnation. A message without a delivery
+   * id (sent at most once, or not through a proxy) is written unconditionally, fenced.
+   */
+  public Outcome applyOnce(SingletonContext ctx, FencedStore store, Map<String, Long> writes) {
+    Optional<DeliveryId> id = ctx.currentDelivery();
+    Outcome outcome;
+    if (id.isPresent()) {
+      outcome = applyOnce(store, ctx.fencingToken(), id.get(), writes);
+    } else {
+      boolean ok = true;
+      for (var e : writes.entrySet()) {
+        ok &= store.put(ctx.fencingToken(), e.getKey(), e.getValue());
+      }
+      outcome = ok ? Outcome.APPLIED : Outcome.FENCED;
+    }
+    if (outcome == Outcome.FENCED) {
+      ctx.withholdConfirmation();
+    }
+    return outcome;
   }
 
   /**

@@ -37,6 +37,15 @@ public interface SingletonContext {
     return Optional.empty();
   }
 
+  /**
+   * In at-least-once mode, while processing a message: do not confirm it, so that its proxy keeps
+   * it and sends it to the current incarnation. For a handler that learns it was deposed, e.g. its
+   * fenced write was refused ({@link DeliveryDedupe#applyOnce} does this itself). Confirmations are
+   * also withheld automatically when the lease is no longer valid after the handler returned. No
+   * effect outside a message or for messages sent at most once.
+   */
+  default void withholdConfirmation() {}
+
   /** The node this incarnation runs on. */
   NodeId node();
 

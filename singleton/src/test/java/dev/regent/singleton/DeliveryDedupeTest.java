@@ -75,4 +75,59 @@ class DeliveryDedupeTest {
     assertEquals(1L, store.get("count").orElseThrow());
     assertEquals(1, third.duplicates());
   }
+
+  /** A context as a singleton sees it while processing message {@code id}. */
+  private static final class Ctx implements SingletonContext {
+    final FencingToken token;
+    final DeliveryId id;
+    boolean withheld;
+
+    Ctx(long term, DeliveryId id) {
+      this.token = FencingToken.of(Lineage.NONE, term);
+      this.id = id;
+    }
+
+    @Override
+    public FencingToken fencingToken() {
+      return token;
+    }
+
+    @Override
+    public boolean leaseValid() {
+      return true;
+    }
+
+    @Override
+    public java.util.Optional<DeliveryId> currentDelivery() {
+      return java.util.Optional.of(id);
+    }
+
+    @Override
+    public void withholdConfirmation() {
+      withheld = true;
+    }
+
+    @Override
+    public dev.regent.toolkit.election.NodeId node() {
+      return new dev.regent.toolkit.election.NodeId("n", 1);
+    }
+
+    @Override
+    public String name() {
+      return "s";
+    }
+  }
+
+  @Test
+  void aFencedWriteWithholdsTheConfirmation() {
+    var store = new FencedStore();
+    var current = new Ctx(2, id("a", 1));
+    assertEquals(DeliveryDedupe.Outcome.APPLIED,
+        new DeliveryDedupe().applyOnce(current, store, Map.of("count", 1L)));
+    assertFalse(current.withheld);
+    var deposed = new Ctx(1, id("a", 2));
+    assertEquals(DeliveryDedupe.Outcome.FENCED,
+        new DeliveryDedupe().applyOnce(deposed, store, Map.of("count", 5L)));
+    assertTrue(deposed.withheld, "the deposed incarnation must not confirm message 2");
+  }
 }

@@ -47,6 +47,9 @@ class DeliveryManagerTest {
 
   record Block(CountDownLatch entered, CountDownLatch release) implements Cmd {}
 
+  /** Processed, but the handler withholds the confirmation (e.g. its fenced write was refused). */
+  record Withhold() implements Cmd {}
+
   /** What the behavior saw: the message and {@code SingletonContext.currentDelivery()}. */
   record Got(String text, Optional<DeliveryId> delivery) {}
 
@@ -84,6 +87,11 @@ class DeliveryManagerTest {
     return Behaviors.receive(Cmd.class)
         .onMessage(Work.class, w -> {
           out.tell(new Got(w.text(), ctx.currentDelivery()));
+          return Behaviors.same();
+        })
+        .onMessage(Withhold.class, w -> {
+          ctx.withholdConfirmation();
+          out.tell(new Got("withheld", ctx.currentDelivery()));
           return Behaviors.same();
         })
         .onMessage(Block.class, b -> {
@@ -180,5 +188,33 @@ class DeliveryManagerTest {
     // The proxy resends "alo" to the new leader itself: a copy from here would be a duplicate.
     atLeader.expectNoMessage(Duration.ofMillis(200));
     got.expectNoMessage(Duration.ofMillis(10));
+  }
+
+  @Test
+  void aDeposedIncarnationDoesNotConfirmWhatItProcessed() throws Exception {
+    source.emit(new BecameLeader(6, in(Duration.ofSeconds(30))));
+    var entered = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    manager.tell(envelope(new Block(entered, release), 1, false));
+    assertTrue(entered.await(5, TimeUnit.SECONDS));
+    // While the handler runs, this node's election moves on: the incarnation is deposed.
+    source.emit(new LeaderKnown(new NodeId("other", 2), kit.system().address(), 7));
+    release.countDown();
+    Await.until(Duration.ofSeconds(5), () -> " (stats " + stats + ")",
+        () -> stats.toString().contains("confirmationsWithheld=1"));
+    atProxy.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aHandlerCanWithholdTheConfirmation() {
+    source.emit(new BecameLeader(8, in(Duration.ofSeconds(30))));
+    manager.tell(envelope(new Withhold(), 1, false));
+    assertEquals(new Got("withheld", Optional.of(new DeliveryId("proxy-1", 1))),
+        got.receiveMessage());
+    manager.tell(envelope(new Work("next"), 2, false));
+    assertEquals("next", got.receiveMessage().text());
+    // Only the second is confirmed: the cursor's flag does not leak into the next message.
+    assertEquals(new Delivered(2), atProxy.receiveMessage());
+    atProxy.expectNoMessage(Duration.ofMillis(100));
   }
 }

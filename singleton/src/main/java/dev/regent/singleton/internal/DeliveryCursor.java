@@ -10,13 +10,27 @@ import java.util.Optional;
  */
 final class DeliveryCursor {
   private DeliveryId current;
+  private boolean withheld;
 
   void set(DeliveryId id) {
     current = id;
+    withheld = false;
   }
 
   void clear() {
     current = null;
+    withheld = false;
+  }
+
+  /** The behavior asks not to confirm the current message (see SingletonContext). */
+  void withhold() {
+    if (current != null) {
+      withheld = true;
+    }
+  }
+
+  boolean withheld() {
+    return withheld;
   }
 
   Optional<DeliveryId> current() {

@@ -488,7 +488,8 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     String description = "[" + singleton.name() + "] of term " + term + " on node " + self.name();
     ActorRef<Command> manager = getContext().getSelf();
     Behavior<Object> behavior = Behaviors.intercept(() -> new SuspensionInterceptor<M>(
-        instanceGate, manager, settings.bufferSize(), stats, description, context.cursor),
+        instanceGate, manager, settings.bufferSize(), stats, description, context.cursor,
+        context::leaseValid),
         supervised);
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
     instanceToken = context.token;
@@ -622,6 +623,11 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     @Override
     public Optional<DeliveryId> currentDelivery() {
       return cursor.current();
+    }
+
+    @Override
+    public void withholdConfirmation() {
+      cursor.withhold();
     }
 
     @Override

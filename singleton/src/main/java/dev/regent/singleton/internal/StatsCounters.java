@@ -83,6 +83,8 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
   final AtomicLong proxyDirectSends = new AtomicLong();
   /** At-least-once messages a manager did not hand on to another leader (their proxy resends). */
   final AtomicLong managerLeftToProxy = new AtomicLong();
+  /** Confirmations not sent: the lease was not valid, or the behavior withheld them. */
+  final AtomicLong confirmationsWithheld = new AtomicLong();
 
   @Override
   public long proxyRefusedCount() {
@@ -151,6 +153,8 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
         + ", instancesStarted=" + instancesStarted + ", suspensions=" + suspensions
         + ", resumes=" + resumes + ", proxyRefused=" + proxyRefused + ", proxyResent="
         + proxyResent + ", proxyUnconfirmed=" + proxyUnconfirmed + ", duplicateConfirmations="
-        + duplicateConfirmations + ", proxyDirectSends=" + proxyDirectSends + ")";
+        + duplicateConfirmations + ", proxyDirectSends=" + proxyDirectSends
+        + ", managerLeftToProxy=" + managerLeftToProxy + ", confirmationsWithheld="
+        + confirmationsWithheld + ")";
   }
 }

@@ -3,6 +3,7 @@ package dev.regent.singleton.internal;
 import dev.regent.singleton.DeliveryId;
 import dev.regent.toolkit.logging.RateLimitedLog;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
@@ -31,7 +32,12 @@ import org.slf4j.Logger;
  * knows where the instance runs, or handed on by the manager): the behavior gets the message
  * inside, and when the envelope asks for a confirmation (at-least-once) the proxy is told
  * {@link Delivered} after the behavior returned, also when it threw (the message was processed; a
- * message that fails would fail again if sent again). A held envelope is not confirmed: if the
+ * message that fails would fail again if sent again), unless the incarnation's lease is no longer
+ * valid then (a deposed incarnation, e.g. one woken from a pause that processes its mailbox before
+ * its manager could suspend it) or the behavior withheld the confirmation
+ * ({@code SingletonContext.withholdConfirmation()}, e.g. its fenced write was refused): such a
+ * message stays with its proxy, which sends it to the current incarnation. A held envelope is not
+ * confirmed: if the
  * instance stops while holding it, it goes to dead letters and its proxy sends it again.
  *
  * <p>Signals are not held: {@code PostStop} and {@code PreRestart} must run, and a held signal
@@ -60,6 +66,7 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   private final StatsCounters stats;
   private final String description;
   private final DeliveryCursor cursor;
+  private final BooleanSupplier leaseValid;
   private boolean drainPending;
   private RateLimitedLog dropLog;
 
@@ -67,9 +74,10 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
    * @param description the singleton's name, node and term, for log lines
    */
   SuspensionInterceptor(SuspensionGate gate, ActorRef<SingletonManager.Command> manager, int capacity,
-      StatsCounters stats, String description, DeliveryCursor cursor) {
+      StatsCounters stats, String description, DeliveryCursor cursor, BooleanSupplier leaseValid) {
     super(Object.class);
     this.cursor = cursor;
+    this.leaseValid = leaseValid;
     this.gate = gate;
     this.manager = manager;
     this.capacity = capacity;
@@ -141,8 +149,14 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
       return target.apply(ctx, (M) (envelope != null ? envelope.message() : msg));
     } finally {
       if (envelope != null && envelope.seq() > 0) {
+        // A deposed incarnation (its lease no longer valid, e.g. woken from a pause with its
+        // mailbox full) must not confirm: the message stays with its proxy for the current one.
+        if (cursor.withheld() || !leaseValid.getAsBoolean()) {
+          stats.confirmationsWithheld.incrementAndGet();
+        } else {
+          envelope.replyTo().tell(new Delivered(envelope.seq()));
+        }
         cursor.clear();
-        envelope.replyTo().tell(new Delivered(envelope.seq()));
       }
       long ackEpoch = gate.exit();
       if (ackEpoch >= 0) {
