@@ -83,6 +83,14 @@ class SingletonEnvelopeSerializerTest {
     assertEquals("E", serializer.manifest(new SingletonEnvelope("x")), "bare: version 1");
     assertEquals(envelope, roundTrip(envelope));
     assertEquals(new Delivered(42), roundTrip(new Delivered(42)));
+    assertEquals(new Delivered(new long[] {3, 1, 2}), roundTrip(new Delivered(new long[] {3, 1, 2})));
+    // A proxy's id is its ref's serialized form: written once, read back as both.
+    String id = org.apache.pekko.actor.typed.ActorRefResolver.get(kit.system())
+        .toSerializationFormat(proxy.ref());
+    var compact = new SingletonEnvelope("m", proxy.ref(), id, 1, false);
+    assertEquals(compact, roundTrip(compact));
+    assertTrue(serializer.toBinary(compact).length < serializer.toBinary(
+        new SingletonEnvelope("m", proxy.ref(), id + "x", 1, false)).length - id.length());
     var located = new Located("s", 7, instance.ref());
     assertEquals(located, roundTrip(located));
   }

@@ -28,11 +28,11 @@ import org.apache.pekko.serialization.Serializers;
  *       int length, payload bytes}. Still written for an envelope without delivery fields (an
  *       at-most-once proxy that knows where the singleton runs), so old and new peers interwork
  *       in that mode;</li>
- *   <li>{@code "E2"} (version 2): {@code byte flags (1 replyTo, 2 locate), [UTF replyTo],
- *       UTF proxyId, long seq}, then the version-1 body. A peer that predates it has no
+ *   <li>{@code "E2"} (version 2): {@code byte flags (1 replyTo, 2 locate, 4 proxyId = replyTo),
+ *       [UTF replyTo], [UTF proxyId], long seq}, then the version-1 body. A peer that predates it has no
  *       {@code "E2"} manifest and refuses the frame cleanly (Pekko logs it and drops it): a
  *       cluster must not mix old peers with at-least-once or direct-routing proxies;</li>
- *   <li>{@code "C"}: {@link Delivered}, {@code long seq};</li>
+ *   <li>{@code "C"}: {@link Delivered}, {@code int n, n x long seq};</li>
  *   <li>{@code "L"}: {@link Located}, {@code UTF singleton, long term, UTF instance}.</li>
  * </ul>
  * Anything else, and malformed bytes, are refused with a {@link NotSerializableException} naming
@@ -46,6 +46,10 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
   private static final String LOCATED = "L";
   private static final int FLAG_REPLY_TO = 1;
   private static final int FLAG_LOCATE = 2;
+  /** The proxy id is the reply-to ref's serialized form (what proxies use): not written twice. */
+  private static final int FLAG_ID_IS_REPLY_TO = 4;
+  /** Resolved refs kept for the next frame of the same proxy or instance (cleared when full). */
+  private static final int REF_CACHE_SIZE = 4096;
   /** The longest payload read back: Artery's default maximum frame is far smaller. */
   private static final int MAX_PAYLOAD = 64 * 1024 * 1024;
 
@@ -53,6 +57,8 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
   private final int identifier;
   private volatile Serialization serialization;
   private volatile ActorRefResolver resolver;
+  private final java.util.concurrent.ConcurrentHashMap<String, ActorRef<?>> refCache =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public SingletonEnvelopeSerializer(ExtendedActorSystem system) {
     this.system = system;
@@ -102,18 +108,28 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
     try (var data = new DataOutputStream(out)) {
       if (o instanceof SingletonEnvelope envelope) {
         if (envelope.hasDeliveryFields()) {
-          int flags = (envelope.replyTo() != null ? FLAG_REPLY_TO : 0)
-              | (envelope.locate() ? FLAG_LOCATE : 0);
+          String replyTo = envelope.replyTo() != null
+              ? resolver().toSerializationFormat(envelope.replyTo()) : null;
+          boolean idIsReplyTo = replyTo != null && replyTo.equals(envelope.proxyId());
+          int flags = (replyTo != null ? FLAG_REPLY_TO : 0)
+              | (envelope.locate() ? FLAG_LOCATE : 0)
+              | (idIsReplyTo ? FLAG_ID_IS_REPLY_TO : 0);
           data.writeByte(flags);
-          if (envelope.replyTo() != null) {
-            data.writeUTF(resolver().toSerializationFormat(envelope.replyTo()));
+          if (replyTo != null) {
+            data.writeUTF(replyTo);
           }
-          data.writeUTF(envelope.proxyId());
+          if (!idIsReplyTo) {
+            data.writeUTF(envelope.proxyId());
+          }
           data.writeLong(envelope.seq());
         }
         writePayload(data, envelope.message());
       } else if (o instanceof Delivered d) {
-        data.writeLong(d.seq());
+        long[] seqs = d.seqs();
+        data.writeInt(seqs.length);
+        for (long seq : seqs) {
+          data.writeLong(seq);
+        }
       } else if (o instanceof Located l) {
         data.writeUTF(l.singleton());
         data.writeLong(l.term());
@@ -145,27 +161,36 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
           return new SingletonEnvelope(readPayload(data));
         case ENVELOPE_V2: {
           int flags = data.readUnsignedByte();
-          if ((flags & ~(FLAG_REPLY_TO | FLAG_LOCATE)) != 0) {
+          if ((flags & ~(FLAG_REPLY_TO | FLAG_LOCATE | FLAG_ID_IS_REPLY_TO)) != 0
+              || ((flags & FLAG_ID_IS_REPLY_TO) != 0 && (flags & FLAG_REPLY_TO) == 0)) {
             throw new NotSerializableException("SingletonEnvelope version 2 with unknown flags "
                 + flags);
           }
-          ActorRef<SingletonProxy.Command> replyTo = (flags & FLAG_REPLY_TO) != 0
-              ? resolver().resolveActorRef(data.readUTF()) : null;
-          String proxyId = data.readUTF();
+          String replyToText = (flags & FLAG_REPLY_TO) != 0 ? data.readUTF() : null;
+          ActorRef<SingletonProxy.Command> replyTo =
+              replyToText != null ? resolve(replyToText) : null;
+          String proxyId = (flags & FLAG_ID_IS_REPLY_TO) != 0 ? replyToText : data.readUTF();
           long seq = data.readLong();
           Object message = readPayload(data);
           return new SingletonEnvelope(message, replyTo, proxyId, seq,
               (flags & FLAG_LOCATE) != 0);
         }
         case DELIVERED: {
-          long seq = data.readLong();
-          expectEnd(data, "Delivered");
-          return new Delivered(seq);
+          int n = data.readInt();
+          if (n < 1 || n > Delivered.MAX_BATCH || (long) n * 8 != data.available()) {
+            throw new NotSerializableException("Delivered of " + n + " sequence numbers in "
+                + data.available() + " bytes");
+          }
+          long[] seqs = new long[n];
+          for (int i = 0; i < n; i++) {
+            seqs[i] = data.readLong();
+          }
+          return new Delivered(seqs);
         }
         case LOCATED: {
           String singleton = data.readUTF();
           long term = data.readLong();
-          ActorRef<Object> instance = resolver().resolveActorRef(data.readUTF());
+          ActorRef<Object> instance = resolve(data.readUTF());
           expectEnd(data, "Located");
           return new Located(singleton, term, instance);
         }
@@ -182,6 +207,19 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
       failure.initCause(e);
       throw failure;
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> ActorRef<T> resolve(String text) {
+    ActorRef<?> ref = refCache.get(text);
+    if (ref == null) {
+      ref = resolver().resolveActorRef(text);
+      if (refCache.size() >= REF_CACHE_SIZE) {
+        refCache.clear();
+      }
+      refCache.put(text, ref);
+    }
+    return (ActorRef<T>) ref;
   }
 
   private static void expectEnd(DataInputStream data, String what) throws IOException {

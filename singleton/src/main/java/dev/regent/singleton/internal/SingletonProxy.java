@@ -16,12 +16,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
@@ -165,8 +165,9 @@ public final class SingletonProxy extends AbstractBehavior<SingletonProxy.Comman
     this.overflow = settings.overflow();
     this.maxUnconfirmed = settings.maxUnconfirmed();
     this.resendAfterNanos = settings.resendAfter().toNanos();
-    this.proxyId = selfAddress + "/" + name + "#"
-        + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    // The ref's serialized form: address, path and uid, unique per proxy incarnation, and the
+    // serializer need not write it twice (it is the reply-to ref too).
+    this.proxyId = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
     this.self = ctx.getSelf();
     this.electionEvents = ctx.messageAdapter(LeadershipEvent.class, Election::new);
     source.subscribe(electionEvents);
@@ -422,13 +423,12 @@ public final class SingletonProxy extends AbstractBehavior<SingletonProxy.Comman
   }
 
   private Behavior<Command> onDelivered(Delivered d) {
-    if (unconfirmed.remove(d.seq()) == null) {
-      if (d.seq() < nextSeq) {
+    for (long seq : d.seqs()) {
+      if (unconfirmed.remove(seq) == null && seq < nextSeq) {
         stats.duplicateConfirmation();
       }
-    } else {
-      setGauges();
     }
+    setGauges();
     return this;
   }
 

@@ -2,6 +2,8 @@ package dev.regent.singleton.internal;
 
 import dev.regent.singleton.DeliveryId;
 import dev.regent.toolkit.logging.RateLimitedLog;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -57,7 +59,11 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   /** To self: deliver the next held message. */
   private record Drain() {}
 
+  /** To self: send the confirmations gathered since the last flush. */
+  private record FlushConfirmations() {}
+
   private static final Drain DRAIN = new Drain();
+  private static final FlushConfirmations FLUSH = new FlushConfirmations();
 
   private final SuspensionGate gate;
   private final ActorRef<SingletonManager.Command> manager;
@@ -68,7 +74,14 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   private final DeliveryCursor cursor;
   private final BooleanSupplier leaseValid;
   private boolean drainPending;
+  private boolean flushPending;
   private RateLimitedLog dropLog;
+  /**
+   * Confirmations not sent yet, per proxy: one message to self ({@link FlushConfirmations}) sends
+   * them, so the messages processed in one run of the mailbox are confirmed in one message.
+   */
+  private final Map<ActorRef<SingletonProxy.Command>, LongArrayList> pendingConfirmations =
+      new HashMap<>();
 
   /**
    * @param description the singleton's name, node and term, for log lines
@@ -95,6 +108,10 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
       }
       return Behaviors.same();
     }
+    if (msg instanceof FlushConfirmations) {
+      flushConfirmations();
+      return Behaviors.same();
+    }
     if (msg instanceof Drain) {
       drainPending = false;
       return stash.isEmpty() ? Behaviors.same() : deliverOldest(ctx, target);
@@ -114,6 +131,9 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   @Override
   public Behavior<M> aroundSignal(TypedActorContext<Object> ctx, Signal signal,
       SignalTarget<M> target) {
+    if (signal instanceof PostStop) {
+      flushConfirmations();
+    }
     if (signal instanceof PostStop && !stash.isEmpty()) {
       int n = stash.size();
       log(ctx).info("Singleton {} stopped while {} messages were held for it: they go to dead"
@@ -154,7 +174,12 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
         if (cursor.withheld() || !leaseValid.getAsBoolean()) {
           stats.confirmationsWithheld.incrementAndGet();
         } else {
-          envelope.replyTo().tell(new Delivered(envelope.seq()));
+          pendingConfirmations.computeIfAbsent(envelope.replyTo(), k -> new LongArrayList())
+              .add(envelope.seq());
+          if (!flushPending) {
+            flushPending = true;
+            ctx.asJava().getSelf().tell(FLUSH);
+          }
         }
         cursor.clear();
       }
@@ -162,6 +187,36 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
       if (ackEpoch >= 0) {
         manager.tell(new Acknowledged(gate, ackEpoch));
       }
+    }
+  }
+
+  private void flushConfirmations() {
+    flushPending = false;
+    if (pendingConfirmations.isEmpty()) {
+      return;
+    }
+    pendingConfirmations.forEach((proxy, seqs) -> proxy.tell(new Delivered(seqs.toArray())));
+    pendingConfirmations.clear();
+  }
+
+  /** A growable list of longs (no boxing on the hot path). */
+  private static final class LongArrayList {
+    private long[] values = new long[8];
+    private int size;
+
+    void add(long v) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long[] toArray() {
+      return java.util.Arrays.copyOf(values, size);
     }
   }
 
