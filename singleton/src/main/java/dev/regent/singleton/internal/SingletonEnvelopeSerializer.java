@@ -59,6 +59,9 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
   private volatile ActorRefResolver resolver;
   private final java.util.concurrent.ConcurrentHashMap<String, ActorRef<?>> refCache =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** The serialized forms of the refs written (a proxy writes its own ref on every message). */
+  private final java.util.concurrent.ConcurrentHashMap<ActorRef<?>, String> formatCache =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public SingletonEnvelopeSerializer(ExtendedActorSystem system) {
     this.system = system;
@@ -104,12 +107,16 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
 
   @Override
   public byte[] toBinary(Object o) {
-    var out = new ByteArrayOutputStream(64);
+    // The payload first, so that the buffer is allocated once at its final size.
+    Object payload = o instanceof SingletonEnvelope e ? e.message() : null;
+    Serializer payloadSerializer = payload != null
+        ? serialization().findSerializerFor(payload) : null;
+    byte[] payloadBytes = payload != null ? payloadSerializer.toBinary(payload) : null;
+    var out = new ByteArrayOutputStream(payloadBytes != null ? payloadBytes.length + 512 : 64);
     try (var data = new DataOutputStream(out)) {
       if (o instanceof SingletonEnvelope envelope) {
         if (envelope.hasDeliveryFields()) {
-          String replyTo = envelope.replyTo() != null
-              ? resolver().toSerializationFormat(envelope.replyTo()) : null;
+          String replyTo = envelope.replyTo() != null ? format(envelope.replyTo()) : null;
           boolean idIsReplyTo = replyTo != null && replyTo.equals(envelope.proxyId());
           int flags = (replyTo != null ? FLAG_REPLY_TO : 0)
               | (envelope.locate() ? FLAG_LOCATE : 0)
@@ -123,7 +130,10 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
           }
           data.writeLong(envelope.seq());
         }
-        writePayload(data, envelope.message());
+        data.writeInt(payloadSerializer.identifier());
+        data.writeUTF(Serializers.manifestFor(payloadSerializer, payload));
+        data.writeInt(payloadBytes.length);
+        data.write(payloadBytes);
       } else if (o instanceof Delivered d) {
         long[] seqs = d.seqs();
         data.writeInt(seqs.length);
@@ -133,7 +143,7 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
       } else if (o instanceof Located l) {
         data.writeUTF(l.singleton());
         data.writeLong(l.term());
-        data.writeUTF(resolver().toSerializationFormat(l.instance()));
+        data.writeUTF(format(l.instance()));
       } else {
         throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
       }
@@ -141,16 +151,6 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
-  }
-
-  private void writePayload(DataOutputStream data, Object payload) throws IOException {
-    Serializer serializer = serialization().findSerializerFor(payload);
-    String manifest = Serializers.manifestFor(serializer, payload);
-    byte[] bytes = serializer.toBinary(payload);
-    data.writeInt(serializer.identifier());
-    data.writeUTF(manifest);
-    data.writeInt(bytes.length);
-    data.write(bytes);
   }
 
   @Override
@@ -207,6 +207,18 @@ public final class SingletonEnvelopeSerializer extends SerializerWithStringManif
       failure.initCause(e);
       throw failure;
     }
+  }
+
+  private String format(ActorRef<?> ref) {
+    String text = formatCache.get(ref);
+    if (text == null) {
+      text = resolver().toSerializationFormat(ref);
+      if (formatCache.size() >= REF_CACHE_SIZE) {
+        formatCache.clear();
+      }
+      formatCache.put(ref, text);
+    }
+    return text;
   }
 
   @SuppressWarnings("unchecked")

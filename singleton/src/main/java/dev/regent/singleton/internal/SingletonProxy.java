@@ -44,7 +44,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * than the election has shown this node, so on voters the election view stays in charge. While it
  * knows only the leader's node, the proxy sends to that node's manager and asks it where the
  * instance runs ({@link SingletonEnvelope#locate()}); once told ({@link Located}) it sends straight
- * to the incarnation (direct routing: one hop less), and watches it. The manager is the route again
+ * to the incarnation (direct routing: one hop less; at most once the bare message, as Pekko's
+ * proxy sends it, at least once in its envelope), and watches it. The manager is the route again
  * as soon as the incarnation terminates or the election shows a new term or no leader. A message
  * sent straight to an incarnation passes its suspension gate like any other (held while
  * suspended); one that reaches a stopped incarnation is lost in at-most-once mode, as it would be
@@ -369,8 +370,9 @@ public final class SingletonProxy extends AbstractBehavior<SingletonProxy.Comman
       if (seq > 0) {
         direct.tell(new SingletonEnvelope(message, self, proxyId, seq, false));
       } else {
-        // At most once: the version-1 envelope, nothing to hear back.
-        direct.tell(new SingletonEnvelope(message));
+        // At most once: the message itself, as Pekko's proxy sends it (no envelope to write and
+        // read, nothing to hear back); the instance's interceptor passes it to the behavior.
+        direct.tell(message);
       }
       stats.proxyDirectSends.incrementAndGet();
     } else {
