@@ -2,8 +2,8 @@ package dev.regent.examples;
 
 import dev.regent.examples.demo.SharedFencedFile;
 import dev.regent.singleton.SingletonContext;
-import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.leadership.Lineage;
 import dev.regent.toolkit.serialization.RegentSerializable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.Behavior;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.regent.singleton.ClusterSingleton;
 import dev.regent.singleton.SingletonActor;
-import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.RegentElection;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.regent.singleton;
 
-import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.leadership.NodeId;
 import java.util.Objects;
 
 /**

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.regent.toolkit.config.InvalidSettingsException;
-import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
+import dev.regent.toolkit.leadership.NodeId;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.leadership.Lineage;
 import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
 import java.util.Map;
@@ -108,8 +108,8 @@ class DeliveryDedupeTest {
     }
 
     @Override
-    public dev.regent.toolkit.election.NodeId node() {
-      return new dev.regent.toolkit.election.NodeId("n", 1);
+    public dev.regent.toolkit.leadership.NodeId node() {
+      return new dev.regent.toolkit.leadership.NodeId("n", 1);
     }
 
     @Override

@@ -11,7 +11,7 @@ import dev.regent.singleton.internal.SingletonManager;
 import dev.regent.singleton.internal.SingletonPaths;
 import dev.regent.singleton.internal.SingletonProxy;
 import dev.regent.singleton.internal.StatsCounters;
-import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.leadership.NodeId;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;

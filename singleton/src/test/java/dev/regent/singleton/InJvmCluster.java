@@ -2,8 +2,8 @@ package dev.regent.singleton;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.regent.toolkit.internal.election.ElectionRuntime;
-import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.RegentElection;
+import dev.regent.toolkit.internal.shell.ElectionRuntime;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.nio.file.Path;

@@ -1,16 +1,16 @@
 package dev.regent.singleton;
 
 import dev.regent.singleton.internal.LeadershipSource;
-import dev.regent.toolkit.config.NodeNames;
-import dev.regent.toolkit.election.NodeId;
+import dev.regent.toolkit.internal.config.NodeNames;
 import dev.regent.toolkit.leadership.Leadership;
-import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.leadership.LeadershipEvent.BecameLeader;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderKnown;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaderLost;
 import dev.regent.toolkit.leadership.LeadershipEvent.LeaseRenewed;
 import dev.regent.toolkit.leadership.LeadershipEvent.Reason;
 import dev.regent.toolkit.leadership.LeadershipEvent.SteppedDown;
+import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.leadership.NodeId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.regent.singleton;
 
 import dev.regent.singleton.internal.LeadershipSource;
-import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.leadership.NodeId;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;

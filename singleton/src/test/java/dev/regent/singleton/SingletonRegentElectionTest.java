@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.regent.singleton.InstanceRecorder.Incarnation;
-import dev.regent.toolkit.internal.election.ElectionRuntime;
+import dev.regent.toolkit.RegentElection;
 import dev.regent.toolkit.fencing.FencedStore;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.internal.shell.ElectionRuntime;
 import dev.regent.toolkit.leadership.Leadership;
-import dev.regent.toolkit.leadership.RegentElection;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.Blackhole;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.regent.examples.TicketAllocator;
 import dev.regent.singleton.ClusterSingleton;
 import dev.regent.singleton.SingletonActor;
+import dev.regent.toolkit.RegentElection;
 import dev.regent.toolkit.leadership.Leadership;
-import dev.regent.toolkit.leadership.RegentElection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -96,9 +96,9 @@ public final class DemoNode {
 
   /** Whether this node (named after 127.0.0.1 and its port, the default) has election state. */
   static boolean hasElectionState(Path stateDir, int port) {
-    String name = dev.regent.toolkit.config.NodeNames.fromHostPort("127.0.0.1", port);
+    String name = dev.regent.toolkit.internal.config.NodeNames.fromHostPort("127.0.0.1", port);
     return java.nio.file.Files.exists(stateDir.resolve(name)
-        .resolve(dev.regent.toolkit.state.DurableStateStore.STATE_FILE));
+        .resolve(dev.regent.toolkit.internal.state.DurableStateStore.STATE_FILE));
   }
 
   static Config config(int port, List<Integer> seeds, Path stateDir) {

@@ -2,8 +2,8 @@ package dev.regent.multijvm.bench;
 
 import dev.regent.multijvm.harness.FencedResourceClient;
 import dev.regent.multijvm.harness.HistoryRecorder;
-import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.leadership.Lineage;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

@@ -1,8 +1,8 @@
 package dev.regent.multijvm.harness;
 
-import dev.regent.toolkit.election.Lineage;
 import dev.regent.toolkit.fencing.FencingGuard;
 import dev.regent.toolkit.fencing.FencingToken;
+import dev.regent.toolkit.leadership.Lineage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -9,7 +9,7 @@ import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonSuspended;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
-import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.leadership.Lineage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

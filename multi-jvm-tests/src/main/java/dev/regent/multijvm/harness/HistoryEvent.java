@@ -2,7 +2,7 @@ package dev.regent.multijvm.harness;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.leadership.Lineage;
 import java.util.List;
 
 /**

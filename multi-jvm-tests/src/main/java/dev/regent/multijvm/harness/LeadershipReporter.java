@@ -1,7 +1,7 @@
 package dev.regent.multijvm.harness;
 
+import dev.regent.toolkit.RegentElection;
 import dev.regent.toolkit.leadership.LeadershipEvent;
-import dev.regent.toolkit.leadership.RegentElection;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -36,7 +36,7 @@ public final class LeadershipReporter {
   public static void start(NodeContext ctx) {
     RegentElection election = RegentElection.get(ctx.system());
     String self = election.selfId().toString();
-    var runtime = dev.regent.toolkit.internal.election.ElectionRuntime.get(ctx.system());
+    var runtime = dev.regent.toolkit.internal.shell.ElectionRuntime.get(ctx.system());
     var timings = runtime.settings().timings();
     var ref = ctx.system().systemActorOf(behavior(ctx.history(), self, election,
             new RenewalTiming(self, timings.leaseNanos(), timings.heartbeatIntervalNanos())),

@@ -43,7 +43,7 @@ final class Training {
     var singletonStarted = new CountDownLatch(1);
     var a = start(0, port, seed, dir, up, singletonStarted);
     var b = start(1, port2, seed, dir, up, singletonStarted);
-    var electionB = dev.regent.toolkit.leadership.RegentElection.get(b);
+    var electionB = dev.regent.toolkit.RegentElection.get(b);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     boolean ok = up.await(60, TimeUnit.SECONDS) && singletonStarted.await(remaining(deadline),
         TimeUnit.NANOSECONDS);

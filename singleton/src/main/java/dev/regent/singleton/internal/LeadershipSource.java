@@ -1,8 +1,8 @@
 package dev.regent.singleton.internal;
 
-import dev.regent.toolkit.election.NodeId;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
+import dev.regent.toolkit.leadership.NodeId;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;

@@ -1,7 +1,7 @@
 package dev.regent.singleton.internal;
 
 import dev.regent.singleton.DeliveryId;
-import dev.regent.toolkit.logging.RateLimitedLog;
+import dev.regent.toolkit.internal.logging.RateLimitedLog;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

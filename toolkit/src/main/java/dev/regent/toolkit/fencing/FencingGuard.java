@@ -1,6 +1,6 @@
 package dev.regent.toolkit.fencing;
 
-import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.leadership.Lineage;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;

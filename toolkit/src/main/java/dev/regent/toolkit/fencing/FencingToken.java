@@ -2,7 +2,7 @@ package dev.regent.toolkit.fencing;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.leadership.Lineage;
 import dev.regent.toolkit.serialization.RegentSerializable;
 
 /**

@@ -1,6 +1,6 @@
 package dev.regent.toolkit.fencing;
 
-import dev.regent.toolkit.election.Lineage;
+import dev.regent.toolkit.leadership.Lineage;
 
 /**
  * A write carried a fencing token that the resource refuses: it is older than one already accepted

@@ -1,7 +1,5 @@
 package dev.regent.toolkit.leadership;
 
-import dev.regent.toolkit.election.Lineage;
-import dev.regent.toolkit.election.NodeId;
 import java.util.Optional;
 import org.apache.pekko.actor.Address;
 

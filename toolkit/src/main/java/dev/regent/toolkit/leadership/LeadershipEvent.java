@@ -1,6 +1,5 @@
 package dev.regent.toolkit.leadership;
 
-import dev.regent.toolkit.election.NodeId;
 import org.apache.pekko.actor.Address;
 
 /**

@@ -1,6 +1,6 @@
 package dev.regent.toolkit.metrics;
 
-import dev.regent.toolkit.config.NodeNames;
+import dev.regent.toolkit.internal.config.NodeNames;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import java.util.Map;
 import java.util.Optional;

@@ -1,6 +1,8 @@
 package dev.regent.toolkit.sbr;
 
 import com.typesafe.config.Config;
+import dev.regent.toolkit.internal.sbr.SplitBrainResolverActor;
+import dev.regent.toolkit.internal.sbr.SplitBrainSettings;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
@@ -29,10 +31,6 @@ public final class RegentDowningProvider extends DowningProvider {
       marginMs = config.getDuration(key).toMillis();
     }
     this.downRemovalMargin = FiniteDuration.create(marginMs, TimeUnit.MILLISECONDS);
-  }
-
-  public SplitBrainSettings settings() {
-    return settings;
   }
 
   @Override

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class FencingTokenSerializationTest {
   @Test
   void aTokenWithoutLineageIsOfTheLegacyLineage() throws Exception {
     var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-    assertEquals(FencingToken.of(dev.regent.toolkit.election.Lineage.LEGACY, 7),
+    assertEquals(FencingToken.of(dev.regent.toolkit.leadership.Lineage.LEGACY, 7),
         mapper.readValue("{\"value\": 7}", FencingToken.class));
     var token = FencingToken.of(0x1234_5678_9abc_def0L, 9);
     assertEquals(token, mapper.readValue(mapper.writeValueAsString(token), FencingToken.class));

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 class IdleClusterTest {
 
-  private static final String[] LOGGERS = {"dev.regent", "dev.regent.toolkit.internal.election",
-      "dev.regent.toolkit.sbr"};
+  private static final String[] LOGGERS = {"dev.regent", "dev.regent.toolkit.internal.shell",
+      "dev.regent.toolkit.internal.sbr"};
 
   @TempDir
   Path dir;

@@ -3,7 +3,7 @@ package dev.regent.toolkit.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.RegentElection;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.regent.toolkit.status.StatusEndpointTest;
+import dev.regent.toolkit.internal.status.StatusEndpointTest;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.Blackhole;

@@ -2,11 +2,11 @@ package dev.regent.toolkit.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.regent.toolkit.election.NodeId;
-import dev.regent.toolkit.election.Role;
-import dev.regent.toolkit.internal.election.ElectionRuntime;
+import dev.regent.toolkit.RegentElection;
+import dev.regent.toolkit.internal.election.Role;
+import dev.regent.toolkit.internal.shell.ElectionRuntime;
 import dev.regent.toolkit.leadership.Leadership;
-import dev.regent.toolkit.leadership.RegentElection;
+import dev.regent.toolkit.leadership.NodeId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
