@@ -127,9 +127,14 @@ class DeliveryFailureTest {
       var confirmed = SeqLog.read(DeliverySetup.confirmedLog(c.stateDirectory(sender)));
       DeliveryChecker checker = DeliveryChecker.atLeastOnce();
       DeliveryChecker.Result r = checker.check(sent(c, sender), confirmed, processed(c));
+      String[] proxy = c.probe(sender, DeliverySetup.PROXY).trim().split(" ");
       System.out.println("MEASURED delivery " + mode + " " + fault.name().toLowerCase() + ": "
-          + r.summary() + "; new incarnation on node " + next.node() + "; test took "
-          + (System.nanoTime() - t0) / 1_000_000 + " ms");
+          + r.summary() + "; proxy: " + proxy[0] + " sent straight to the incarnation, "
+          + proxy[1] + " resent, " + proxy[2] + " duplicate confirmations; new incarnation on"
+          + " node " + next.node() + "; test took " + (System.nanoTime() - t0) / 1_000_000
+          + " ms");
+      // Direct routing engaged on real JVMs (the first messages go through the manager).
+      assertTrue(Long.parseLong(proxy[0]) > 0, "no message was sent straight to the incarnation");
       FailureSuiteTest.check(c.history());
       return r;
     }

@@ -39,6 +39,8 @@ public final class DeliverySetup implements NodeSetup {
   static final String START = "delivery-start";
   /** Probe: how many messages the sender has sent. */
   static final String SENT = "delivery-sent";
+  /** Probe: the proxy's counters, "directSends resent duplicateConfirmations unconfirmed". */
+  static final String PROXY = "delivery-proxy";
 
   /** Marker of the messages that cross nodes (bound to jackson-cbor in {@link #config}). */
   public interface Wire {}
@@ -94,6 +96,11 @@ public final class DeliverySetup implements NodeSetup {
       return t;
     });
     ctx.probe(SENT, () -> Long.toString(sent.get()));
+    ctx.probe(PROXY, () -> {
+      var stats = ClusterSingleton.get(ctx.system()).stats(NAME).orElseThrow();
+      return stats.proxyDirectSends() + " " + stats.proxyResentCount() + " "
+          + stats.duplicateConfirmations() + " " + stats.proxyUnconfirmed();
+    });
     ctx.probe(START, () -> {
       long start = System.nanoTime();
       exec.scheduleAtFixedRate(() -> {

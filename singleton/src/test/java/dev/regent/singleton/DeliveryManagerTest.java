@@ -217,4 +217,29 @@ class DeliveryManagerTest {
     assertEquals(new Delivered(2), atProxy.receiveMessage());
     atProxy.expectNoMessage(Duration.ofMillis(100));
   }
+
+  @Test
+  void confirmationsAreBatchedAndEachBatchStaysSmall() throws Exception {
+    source.emit(new BecameLeader(9, in(Duration.ofSeconds(30))));
+    var entered = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    manager.tell(envelope(new Block(entered, release), 1, false));
+    assertTrue(entered.await(5, TimeUnit.SECONDS));
+    // 5,000 more queue up behind the blocked handler: one run of the mailbox.
+    for (int i = 2; i <= 5_001; i++) {
+      manager.tell(envelope(new Work("w"), i, false));
+    }
+    release.countDown();
+    var seen = new java.util.HashSet<Long>();
+    int batches = 0;
+    while (seen.size() < 5_001) {
+      Delivered d = (Delivered) atProxy.receiveMessage(Duration.ofSeconds(10));
+      batches++;
+      assertTrue(d.seqs().length <= 4096, "batch of " + d.seqs().length);
+      for (long seq : d.seqs()) {
+        assertTrue(seen.add(seq), "confirmed twice: " + seq);
+      }
+    }
+    assertTrue(batches < 100, "batched: " + batches + " confirmations for 5,001 messages");
+  }
 }

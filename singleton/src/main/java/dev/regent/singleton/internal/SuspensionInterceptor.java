@@ -64,6 +64,8 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
 
   private static final Drain DRAIN = new Drain();
   private static final FlushConfirmations FLUSH = new FlushConfirmations();
+  /** At most this many sequence numbers in one confirmation (8 bytes each on the wire). */
+  static final int MAX_CONFIRMATION_BATCH = 4096;
 
   private final SuspensionGate gate;
   private final ActorRef<SingletonManager.Command> manager;
@@ -174,8 +176,14 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
         if (cursor.withheld() || !leaseValid.getAsBoolean()) {
           stats.confirmationsWithheld.incrementAndGet();
         } else {
-          pendingConfirmations.computeIfAbsent(envelope.replyTo(), k -> new LongArrayList())
-              .add(envelope.seq());
+          LongArrayList seqs =
+              pendingConfirmations.computeIfAbsent(envelope.replyTo(), k -> new LongArrayList());
+          seqs.add(envelope.seq());
+          if (seqs.size() >= MAX_CONFIRMATION_BATCH) {
+            // Well below Artery's maximum frame (256 KiB by default) whatever the mailbox holds.
+            envelope.replyTo().tell(new Delivered(seqs.toArray()));
+            pendingConfirmations.remove(envelope.replyTo());
+          }
           if (!flushPending) {
             flushPending = true;
             ctx.asJava().getSelf().tell(FLUSH);
