@@ -40,10 +40,12 @@ public final class ClusterSingletonSettings {
   private final Duration announceInterval;
   private final Duration maxSuspension;
   private final PekkoOnly pekkoOnly;
+  private final Delivery delivery;
 
   private ClusterSingletonSettings(Optional<String> role, int bufferSize, Duration stopTimeout,
       Duration leaseMargin, SingletonSupervision supervision, Duration announceInterval,
-      Duration maxSuspension, PekkoOnly pekkoOnly) {
+      Duration maxSuspension, PekkoOnly pekkoOnly, Delivery delivery) {
+    this.delivery = delivery;
     this.pekkoOnly = pekkoOnly;
     this.maxSuspension = maxSuspension;
     this.role = role;
@@ -83,6 +85,33 @@ public final class ClusterSingletonSettings {
     Duration maxSuspension = read(problems, "max-suspension",
         () -> section.getDuration("max-suspension"));
 
+    String deliveryMode = read(problems, "delivery", () -> section.getString("delivery"));
+    String overflow = read(problems, "overflow", () -> section.getString("overflow"));
+    Integer maxUnconfirmed = read(problems, "at-least-once.max-unconfirmed",
+        () -> section.getInt("at-least-once.max-unconfirmed"));
+    Duration resendAfter = read(problems, "at-least-once.resend-after",
+        () -> section.getDuration("at-least-once.resend-after"));
+    Delivery delivery = null;
+    DeliveryMode mode = deliveryMode == null ? null : DeliveryMode.fromConfig(deliveryMode);
+    if (deliveryMode != null && mode == null) {
+      problems.add(new Problem(List.of(key("delivery")),
+          "must be at-most-once or at-least-once, was '" + deliveryMode + "'"));
+    }
+    OverflowPolicy policy = overflow == null ? null : OverflowPolicy.fromConfig(overflow);
+    if (overflow != null && policy == null) {
+      problems.add(new Problem(List.of(key("overflow")),
+          "must be drop-oldest, drop-newest or refuse, was '" + overflow + "'"));
+    }
+    if (maxUnconfirmed != null) {
+      problems.addAll(maxUnconfirmedProblems(maxUnconfirmed));
+    }
+    if (resendAfter != null) {
+      problems.addAll(resendAfterProblems(resendAfter));
+    }
+    if (mode != null && policy != null && maxUnconfirmed != null && resendAfter != null
+        && problems.isEmpty()) {
+      delivery = new Delivery(mode, policy, maxUnconfirmed, resendAfter);
+    }
     if (bufferSize != null) {
       problems.addAll(bufferSizeProblems(bufferSize));
     }
@@ -123,27 +152,27 @@ public final class ClusterSingletonSettings {
     }
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
         bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, maxSuspension,
-        PekkoOnly.DEFAULT);
+        PekkoOnly.DEFAULT, delivery);
   }
 
   /** Only nodes with this role run the singleton's manager (and may host it). */
   public ClusterSingletonSettings withRole(String role) {
     Objects.requireNonNull(role, "role");
     return new ClusterSingletonSettings(role.isEmpty() ? Optional.empty() : Optional.of(role),
-        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, maxSuspension, pekkoOnly);
+        bufferSize, stopTimeout, leaseMargin, supervision, announceInterval, maxSuspension, pekkoOnly, delivery);
   }
 
   /** Every node runs the singleton's manager. */
   public ClusterSingletonSettings withNoRole() {
     return new ClusterSingletonSettings(Optional.empty(), bufferSize, stopTimeout, leaseMargin,
-        supervision, announceInterval, maxSuspension, pekkoOnly);
+        supervision, announceInterval, maxSuspension, pekkoOnly, delivery);
   }
 
   /** How many messages a proxy holds while no singleton is known; 0 disables buffering. */
   public ClusterSingletonSettings withBufferSize(int bufferSize) {
     throwIfAny(bufferSizeProblems(bufferSize));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, maxSuspension, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly, delivery);
   }
 
   /** How long the singleton may take to stop after its stop message before it is stopped hard. */
@@ -151,7 +180,7 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(stopTimeout, "stopTimeout");
     throwIfAny(stopTimeoutProblems(stopTimeout));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, maxSuspension, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly, delivery);
   }
 
   /** Time reserved for the hard stop and scheduling delays before the lease ends. */
@@ -159,14 +188,14 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(leaseMargin, "leaseMargin");
     throwIfAny(leaseMarginProblems(leaseMargin));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, maxSuspension, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly, delivery);
   }
 
   /** What to do when the singleton's behavior throws. */
   public ClusterSingletonSettings withSupervision(SingletonSupervision supervision) {
     Objects.requireNonNull(supervision, "supervision");
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, maxSuspension, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly, delivery);
   }
 
   /** How often the leader's manager tells other members' proxies where the instance runs. */
@@ -174,7 +203,7 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(interval, "interval");
     throwIfAny(announceIntervalProblems(interval));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        interval, maxSuspension, pekkoOnly);
+        interval, maxSuspension, pekkoOnly, delivery);
   }
 
   /**
@@ -185,7 +214,61 @@ public final class ClusterSingletonSettings {
     Objects.requireNonNull(maxSuspension, "maxSuspension");
     throwIfAny(maxSuspensionProblems(maxSuspension));
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, maxSuspension, pekkoOnly);
+        announceInterval, maxSuspension, pekkoOnly, delivery);
+  }
+
+  /**
+   * At-most-once (each message sent once, lost when its host fails) or at-least-once (the proxy
+   * keeps each message until the singleton has processed it and resends it to the next
+   * incarnation); see {@code regent.singleton.delivery} in reference.conf.
+   */
+  public ClusterSingletonSettings withDelivery(DeliveryMode mode) {
+    Objects.requireNonNull(mode, "mode");
+    return withDeliveryValues(new Delivery(mode, delivery.overflow(), delivery.maxUnconfirmed(),
+        delivery.resendAfter()));
+  }
+
+  /** What the proxy does with a message when its buffer is full. */
+  public ClusterSingletonSettings withOverflow(OverflowPolicy overflow) {
+    Objects.requireNonNull(overflow, "overflow");
+    return withDeliveryValues(new Delivery(delivery.mode(), overflow, delivery.maxUnconfirmed(),
+        delivery.resendAfter()));
+  }
+
+  /** At-least-once: how many unconfirmed messages a proxy keeps. */
+  public ClusterSingletonSettings withMaxUnconfirmed(int maxUnconfirmed) {
+    throwIfAny(maxUnconfirmedProblems(maxUnconfirmed));
+    return withDeliveryValues(new Delivery(delivery.mode(), delivery.overflow(), maxUnconfirmed,
+        delivery.resendAfter()));
+  }
+
+  /** At-least-once: how long a sent message may stay unconfirmed before it is sent again. */
+  public ClusterSingletonSettings withResendAfter(Duration resendAfter) {
+    Objects.requireNonNull(resendAfter, "resendAfter");
+    throwIfAny(resendAfterProblems(resendAfter));
+    return withDeliveryValues(new Delivery(delivery.mode(), delivery.overflow(),
+        delivery.maxUnconfirmed(), resendAfter));
+  }
+
+  private ClusterSingletonSettings withDeliveryValues(Delivery changed) {
+    return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
+        announceInterval, maxSuspension, pekkoOnly, changed);
+  }
+
+  public DeliveryMode delivery() {
+    return delivery.mode();
+  }
+
+  public OverflowPolicy overflow() {
+    return delivery.overflow();
+  }
+
+  public int maxUnconfirmed() {
+    return delivery.maxUnconfirmed();
+  }
+
+  public Duration resendAfter() {
+    return delivery.resendAfter();
   }
 
   public Optional<String> role() {
@@ -291,7 +374,9 @@ public final class ClusterSingletonSettings {
     return "ClusterSingletonSettings(role=" + role + ", bufferSize=" + bufferSize
         + ", stopTimeout=" + stopTimeout + ", leaseMargin=" + leaseMargin + ", supervision="
         + supervision + ", announceInterval=" + announceInterval
-        + ", maxSuspension=" + maxSuspension
+        + ", maxSuspension=" + maxSuspension + ", delivery=" + delivery.mode()
+        + ", overflow=" + delivery.overflow() + ", maxUnconfirmed=" + delivery.maxUnconfirmed()
+        + ", resendAfter=" + delivery.resendAfter()
         + (pekkoOnly.equals(PekkoOnly.DEFAULT) ? "" : ", ignored " + pekkoOnly) + ")";
   }
 
@@ -321,6 +406,20 @@ public final class ClusterSingletonSettings {
   private static List<Problem> announceIntervalProblems(Duration d) {
     return d.isNegative() || d.isZero()
         ? List.of(new Problem(List.of(key("announce-interval")), "must be positive, was " + d))
+        : List.of();
+  }
+
+  private static List<Problem> maxUnconfirmedProblems(int n) {
+    return n < 1 || n > MAX_BUFFER_SIZE
+        ? List.of(new Problem(List.of(key("at-least-once.max-unconfirmed")),
+            "must be in [1, " + MAX_BUFFER_SIZE + "], was " + n))
+        : List.of();
+  }
+
+  private static List<Problem> resendAfterProblems(Duration d) {
+    return d.toMillis() < 10
+        ? List.of(new Problem(List.of(key("at-least-once.resend-after")),
+            "must be at least 10ms, was " + d))
         : List.of();
   }
 
@@ -482,8 +581,12 @@ public final class ClusterSingletonSettings {
 
   private ClusterSingletonSettings with(PekkoOnly changed) {
     return new ClusterSingletonSettings(role, bufferSize, stopTimeout, leaseMargin, supervision,
-        announceInterval, maxSuspension, changed);
+        announceInterval, maxSuspension, changed, delivery);
   }
+
+  /** The delivery settings, kept together. */
+  private record Delivery(DeliveryMode mode, OverflowPolicy overflow, int maxUnconfirmed,
+      Duration resendAfter) {}
 
   /** Pekko's settings that Regent keeps without using them. */
   private record PekkoOnly(Optional<String> dataCenter, Duration removalMargin,

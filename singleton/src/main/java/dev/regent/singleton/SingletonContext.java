@@ -2,6 +2,7 @@ package dev.regent.singleton;
 
 import dev.regent.toolkit.fencing.FencingToken;
 import dev.regent.toolkit.leadership.NodeId;
+import java.util.Optional;
 
 /**
  * What a fenced singleton learns about its own incarnation (see {@link SingletonActor#ofFenced}).
@@ -25,6 +26,25 @@ public interface SingletonContext {
    * against that.
    */
   boolean leaseValid();
+
+  /**
+   * In at-least-once mode ({@code regent.singleton.delivery}), while the behavior processes a
+   * message a proxy sent: that message's id, the key to dedupe by ({@link DeliveryDedupe}). Empty
+   * outside a message, for messages sent at most once, and for messages not sent through a proxy
+   * (timers, replies, the stop message).
+   */
+  default Optional<DeliveryId> currentDelivery() {
+    return Optional.empty();
+  }
+
+  /**
+   * In at-least-once mode, while processing a message: do not confirm it, so that its proxy keeps
+   * it and sends it to the current incarnation. For a handler that learns it was deposed, e.g. its
+   * fenced write was refused ({@link DeliveryDedupe#applyOnce} does this itself). Confirmations are
+   * also withheld automatically when the lease is no longer valid after the handler returned. No
+   * effect outside a message or for messages sent at most once.
+   */
+  default void withholdConfirmation() {}
 
   /** The node this incarnation runs on. */
   NodeId node();

@@ -44,4 +44,26 @@ public interface SingletonStats {
 
   /** How many incarnations this node's manager has started. */
   long instancesStarted();
+
+  /**
+   * Messages the proxy refused because its buffer was full and the overflow policy is
+   * {@link OverflowPolicy#REFUSE} (their senders were told; not in {@link #droppedCount()}).
+   */
+  long proxyRefusedCount();
+
+  /** At-least-once: messages the proxy sent again (after a failover, or unconfirmed too long). */
+  long proxyResentCount();
+
+  /** At-least-once: messages the proxy keeps that no incarnation has confirmed yet. */
+  int proxyUnconfirmed();
+
+  /**
+   * At-least-once: confirmations for a message already confirmed, i.e. messages an incarnation
+   * processed more than once (a resend after a failover whose original had been processed).
+   * A lower bound of the duplicates: a duplicate whose confirmation is lost is not seen.
+   */
+  long duplicateConfirmations();
+
+  /** Messages the proxy sent straight to the running incarnation (not through a manager). */
+  long proxyDirectSends();
 }

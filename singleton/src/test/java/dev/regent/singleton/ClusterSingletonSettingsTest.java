@@ -55,6 +55,38 @@ class ClusterSingletonSettingsTest {
   }
 
   @Test
+  void deliverySettingsDefaultsOverridesAndBadValuesNameTheirKeys() {
+    var d = ClusterSingletonSettings.fromConfig(section(""));
+    assertEquals(DeliveryMode.AT_MOST_ONCE, d.delivery());
+    assertEquals(OverflowPolicy.DROP_OLDEST, d.overflow());
+    assertEquals(10_000, d.maxUnconfirmed());
+    assertEquals(Duration.ofSeconds(1), d.resendAfter());
+    var s = ClusterSingletonSettings.fromConfig(section("""
+        regent.singleton.delivery = at-least-once
+        regent.singleton.overflow = refuse
+        regent.singleton.at-least-once.max-unconfirmed = 5
+        regent.singleton.at-least-once.resend-after = 300ms
+        """));
+    assertEquals(DeliveryMode.AT_LEAST_ONCE, s.delivery());
+    assertEquals(OverflowPolicy.REFUSE, s.overflow());
+    assertEquals(5, s.maxUnconfirmed());
+    assertEquals(Duration.ofMillis(300), s.resendAfter());
+    assertEquals(OverflowPolicy.DROP_NEWEST,
+        s.withOverflow(OverflowPolicy.DROP_NEWEST).overflow());
+    var e = assertThrows(InvalidSettingsException.class, () -> ClusterSingletonSettings.fromConfig(
+        section("""
+            regent.singleton.delivery = exactly-once
+            regent.singleton.overflow = drop-random
+            regent.singleton.at-least-once.max-unconfirmed = 0
+            regent.singleton.at-least-once.resend-after = 1ms
+            """)));
+    assertEquals(List.of("regent.singleton.delivery", "regent.singleton.overflow",
+        "regent.singleton.at-least-once.max-unconfirmed",
+        "regent.singleton.at-least-once.resend-after"), e.keys());
+    assertTrue(e.getMessage().contains("exactly-once"), e.getMessage());
+  }
+
+  @Test
   void malformedAndBackoffProblemsNameKeys() {
     var e = assertThrows(InvalidSettingsException.class, () -> ClusterSingletonSettings.fromConfig(
         section("""

@@ -83,6 +83,36 @@ class SingletonClusterTest {
     recorder.assertNoOverlap();
   }
 
+  /**
+   * Direct routing over real remoting: after the first messages through the leader's manager, a
+   * follower's proxy sends straight to the incarnation, at most once and at least once alike, and
+   * in at-least-once mode every message is confirmed.
+   */
+  @Test
+  void proxiesSendStraightToTheRunningIncarnationInBothModes() throws Exception {
+    List<ActorSystem<Void>> nodes = cluster.startUp(3);
+    List<ActorRef<TestSingleton.Command>> proxies = nodes.stream()
+        .map(s -> ClusterSingleton.get(s).init(TestSingleton.actor(recorder, NAME)
+            .withSettings(ClusterSingletonSettings.create(s)
+                .withDelivery(s == nodes.get(0) ? DeliveryMode.AT_MOST_ONCE
+                    : DeliveryMode.AT_LEAST_ONCE))))
+        .toList();
+    Incarnation first = recorder.awaitOneRunning(WAIT);
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i) == cluster.byName(first.node())) {
+        continue;
+      }
+      ActorSystem<Void> via = nodes.get(i);
+      for (int n = 0; n < 20; n++) {
+        assertEquals(first.token(), ping(via, proxies.get(i), "direct-" + i + "-" + n).token());
+      }
+      SingletonStats stats = ClusterSingleton.get(via).stats(NAME).orElseThrow();
+      assertTrue(stats.proxyDirectSends() > 0, "node " + i + ": " + stats);
+      Await.until(WAIT, () -> " (" + stats + ")",
+          () -> stats.proxyUnconfirmed() == 0);
+    }
+  }
+
   @Test
   void gracefulShutdownOfLeaderHandsOverWithoutOverlap() throws Exception {
     List<ActorSystem<Void>> nodes = cluster.startUp(3);

@@ -24,12 +24,14 @@ import java.util.Map;
  *     start of the run)
  * @param outDir where results go
  * @param clusterPrefix prefix of the clusters' names (log and state directories)
- * @param startTogether spawn the four clusters at once (smoke) rather than one after the other
+ * @param startTogether spawn the clusters at once (smoke) rather than one after the other
+ * @param profiles the clusters: full runs add Regent's at-least-once profile
+ *     ({@code regent.bench.at-least-once=false} leaves it out)
  */
 public record BenchOptions(String mode, int crash, int crashPekkoDefault, int pause,
     int pausePekkoDefault, int graceful, int gracefulPekkoDefault, int rounds, int messages,
     int asks, int rate, Duration idle, Duration budget, Path outDir, String clusterPrefix,
-    boolean startTogether) {
+    boolean startTogether, java.util.List<BenchProfiles.Profile> profiles) {
 
   /** Defaults of a full run: about 20 minutes on 2 cores. */
   public static BenchOptions full(Path defaultOutRoot) {
@@ -47,7 +49,9 @@ public record BenchOptions(String mode, int crash, int crashPekkoDefault, int pa
         Duration.ofSeconds(Integer.getInteger("regent.bench.idle-seconds", 10)),
         Duration.ofMinutes(Integer.getInteger("regent.bench.budget-minutes", 25)),
         outDir(defaultOutRoot),
-        "bench", false);
+        "bench", false,
+        Boolean.parseBoolean(System.getProperty("regent.bench.at-least-once", "true"))
+            ? BenchProfiles.withAtLeastOnce() : BenchProfiles.all());
   }
 
   /**
@@ -57,7 +61,7 @@ public record BenchOptions(String mode, int crash, int crashPekkoDefault, int pa
   public static BenchOptions smoke(Path defaultOutRoot) {
     return new BenchOptions("smoke", 1, 0, 1, 0, 1, 1, 1, 2_000, 200, 200,
         Duration.ofSeconds(3), Duration.ofMinutes(8),
-        defaultOutRoot.resolve("smoke"), "bench-smoke", true);
+        defaultOutRoot.resolve("smoke"), "bench-smoke", true, BenchProfiles.all());
   }
 
   private static Path outDir(Path root) {

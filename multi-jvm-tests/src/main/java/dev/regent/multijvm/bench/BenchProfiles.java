@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The four clusters of the failover benchmark: Regent and Pekko's built-in singleton, each with its
- * defaults and with a tuned profile. docs/BENCHMARK.md lists the same values; keep them in step.
+ * The clusters of the failover benchmark: Regent and Pekko's built-in singleton, each with its
+ * defaults and with a tuned profile, and (full runs) Regent default with the at-least-once proxy. docs/BENCHMARK.md lists the same values; keep them in step.
  *
  * <p>Every profile starts from {@link #COMMON}, which puts back Pekko's {@code reference.conf}
  * values where the harness's {@code NodeMain} sets faster ones for tests, so that "default" means
@@ -89,9 +89,26 @@ public final class BenchProfiles {
       pekko.cluster.split-brain-resolver.stable-after = 2s
       """, Duration.ofMillis(500));
 
-  /** The clusters in the order the rounds visit them (systems alternate). */
+  public static final String AT_LEAST_ONCE = "at-least-once";
+
+  /**
+   * Regent default with the at-least-once proxy ({@code regent.singleton.delivery}): the same
+   * cluster as {@link #REGENT_DEFAULT} otherwise. Pekko's proxy has no such mode, so this row has
+   * no Pekko counterpart; compare it with Pekko default's rows. Full runs only.
+   */
+  public static final Profile REGENT_AT_LEAST_ONCE = new Profile(Measurement.REGENT,
+      AT_LEAST_ONCE, RegentBenchSetup.class, REGENT_DEFAULT.config() + """
+      regent.singleton.delivery = at-least-once
+      """, Duration.ofMillis(500));
+
+  /** The four compared clusters in the order the rounds visit them (systems alternate). */
   public static List<Profile> all() {
     return List.of(REGENT_DEFAULT, PEKKO_DEFAULT, REGENT_TUNED, PEKKO_TUNED);
+  }
+
+  /** {@link #all()} and {@link #REGENT_AT_LEAST_ONCE}: the clusters of a full run. */
+  public static List<Profile> withAtLeastOnce() {
+    return List.of(REGENT_DEFAULT, PEKKO_DEFAULT, REGENT_TUNED, PEKKO_TUNED, REGENT_AT_LEAST_ONCE);
   }
 
   /**

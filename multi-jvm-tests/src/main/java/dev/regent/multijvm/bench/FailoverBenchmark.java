@@ -76,7 +76,7 @@ public final class FailoverBenchmark {
     String loadStart = LoadAverage.now();
     log("run " + o.mode() + ": results in " + o.outDir());
     try {
-      for (BenchProfiles.Profile p : BenchProfiles.all()) {
+      for (BenchProfiles.Profile p : o.profiles()) {
         benches.add(new Bench(p));
       }
       if (o.startTogether()) {
@@ -202,14 +202,14 @@ public final class FailoverBenchmark {
         + System.getProperty("java.runtime.version"));
     env.put("load average", "start " + loadStart + ", end " + LoadAverage.now());
     env.put("duration", (System.nanoTime() - startNanos) / 1_000_000_000L + " s");
-    env.put("clusters", "4 clusters of 3 node JVMs on 127.0.0.1, all running (idle when not under"
-        + " test) for the whole run; one trial at a time, round-robin: "
-        + BenchProfiles.all().stream().map(BenchProfiles.Profile::label)
+    env.put("clusters", o.profiles().size() + " clusters of 3 node JVMs on 127.0.0.1, all running"
+        + " (idle when not under test) for the whole run; one trial at a time, round-robin: "
+        + o.profiles().stream().map(BenchProfiles.Profile::label)
             .collect(Collectors.joining(", ")));
     env.put("node JVMs", "the harness's defaults for both systems: -Xmx128m -XX:+UseSerialGC"
         + " -XX:TieredStopAtLevel=1 -Xss512k, an AppCDS archive, Artery TCP with test-mode on");
     env.put("profile common", oneLine(BenchProfiles.COMMON));
-    for (BenchProfiles.Profile p : BenchProfiles.all()) {
+    for (BenchProfiles.Profile p : o.profiles()) {
       env.put("profile " + p.label(), oneLine(p.config()));
     }
     env.put("node logs", benches.stream().map(b -> b.logDir)
@@ -633,6 +633,8 @@ public final class FailoverBenchmark {
         long processed = drain(run, sent);
         add(Metric.CRASH, "round=" + round, ms(next.nanos() - t0));
         add(Metric.LOST, "round=" + round, sent - processed);
+        add(Metric.DUPLICATES, "round=" + round,
+            ReceivedLog.processedCount(nodeDirs(), run) - processed);
         note(Metric.LOST, Long.toString(sent));
       } finally {
         if (!stopped && c.isAlive(from)) {
@@ -790,7 +792,7 @@ public final class FailoverBenchmark {
   }
 
   private static String kindOf(Metric m) {
-    if (m == Metric.CRASH || m == Metric.LOST) {
+    if (m == Metric.CRASH || m == Metric.LOST || m == Metric.DUPLICATES) {
       return "crash";
     } else if (m == Metric.PAUSE || m == Metric.STALE) {
       return "pause";

@@ -16,6 +16,12 @@ public record Metric(String name, String unit, boolean higherIsBetter, String pe
   public static final Metric CRASH = new Metric("crash failover", "ms", false, "trial");
   /** Sent − processed of the 200/s stream through a surviving node's proxy during a crash trial. */
   public static final Metric LOST = new Metric("messages lost (crash)", "msgs", false, "trial");
+  /**
+   * Processed − distinct processed of the same stream: messages the singleton processed more than
+   * once (at-least-once resends whose original had been processed).
+   */
+  public static final Metric DUPLICATES =
+      new Metric("messages duplicated (crash)", "msgs", false, "trial");
   /** SIGSTOP of the host → the new instance started on another node. */
   public static final Metric PAUSE = new Metric("pause failover", "ms", false, "trial");
   /** Writes of the woken old instance after SIGCONT that the resource accepted. */
@@ -42,7 +48,7 @@ public record Metric(String name, String unit, boolean higherIsBetter, String pe
   public static final Metric RESTART_UP = new Metric("restart to Up", "ms", false, "start");
 
   public static List<Metric> all() {
-    return List.of(CRASH, LOST, PAUSE, STALE, GRACEFUL, GRACEFUL_GAP, THROUGHPUT, ASK_P50,
+    return List.of(CRASH, LOST, DUPLICATES, PAUSE, STALE, GRACEFUL, GRACEFUL_GAP, THROUGHPUT, ASK_P50,
         ASK_P99, IDLE_CPU, HEAP, START_UP, RESTART_UP);
   }
 }

@@ -60,6 +60,23 @@ public final class ReceivedLog {
     return nodeDir.resolve(PREFIX + run + ".log");
   }
 
+  /** How many times messages of {@code run} were processed on any of {@code nodeDirs}, in all. */
+  public static long processedCount(List<Path> nodeDirs, long run) {
+    long n = 0;
+    for (Path d : nodeDirs) {
+      Path f = file(d, run);
+      if (!Files.exists(f)) {
+        continue;
+      }
+      try (Stream<String> lines = Files.lines(f, StandardCharsets.US_ASCII)) {
+        n += lines.filter(l -> !l.isEmpty() && l.chars().allMatch(Character::isDigit)).count();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + f, e);
+      }
+    }
+    return n;
+  }
+
   /** The distinct sequence numbers of {@code run} processed on any of {@code nodeDirs}. */
   public static Set<Long> processed(List<Path> nodeDirs, long run) {
     var seqs = new HashSet<Long>();

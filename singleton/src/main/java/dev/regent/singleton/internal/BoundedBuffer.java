@@ -51,6 +51,11 @@ public final class BoundedBuffer<T> {
     return elements.removeFirst();
   }
 
+  /** Whether an {@link #add} would drop the oldest element (or the new one, at capacity 0). */
+  public boolean isFull() {
+    return elements.size() >= capacity;
+  }
+
   public int size() {
     return elements.size();
   }

@@ -1,6 +1,7 @@
 package dev.regent.singleton.internal;
 
 import dev.regent.singleton.ClusterSingletonSettings;
+import dev.regent.singleton.DeliveryId;
 import dev.regent.singleton.SingletonActor;
 import dev.regent.singleton.SingletonContext;
 import dev.regent.singleton.SingletonLifecycleEvent;
@@ -140,7 +141,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
    * into the lease margin.
    */
   private final HostingRule rule;
-  private final BoundedBuffer<Object> buffer;
+  private final BoundedBuffer<SingletonEnvelope> buffer;
   /** Announcements need cluster membership; a local system (unit tests) has none. */
   private final boolean isCluster;
   /** Where the election's events come in (subscribed at the start, unsubscribed at the stop). */
@@ -361,15 +362,25 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
   }
 
   private Behavior<Command> onUserMessage(SingletonEnvelope envelope) {
-    Object message = envelope.message();
     if (instance != null && state.instanceLive()) {
-      instance.tell(message);
+      deliver(envelope);
     } else if (instance == null && leaderElsewhere.isPresent()) {
-      forwardToLeader(message);
+      forwardToLeader(envelope);
     } else {
-      buffer.add(message).ifPresent(this::dropped);
+      buffer.add(envelope).ifPresent(this::dropped);
     }
     return this;
+  }
+
+  /**
+   * Hands an envelope to the running instance (its interceptor unwraps it and confirms it when
+   * asked), and tells a proxy that asked where the instance runs, so it can send there directly.
+   */
+  private void deliver(SingletonEnvelope envelope) {
+    instance.tell(envelope);
+    if (envelope.locate()) {
+      envelope.replyTo().tell(new Located(singleton.name(), state.instanceTerm(), instance));
+    }
   }
 
   /**
@@ -477,7 +488,9 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     String description = "[" + singleton.name() + "] of term " + term + " on node " + self.name();
     ActorRef<Command> manager = getContext().getSelf();
     Behavior<Object> behavior = Behaviors.intercept(() -> new SuspensionInterceptor<M>(
-        instanceGate, manager, settings.bufferSize(), stats, description), supervised);
+        instanceGate, manager, settings.bufferSize(), stats, description, context.cursor,
+        context::leaseValid),
+        supervised);
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
     instanceToken = context.token;
     gate = instanceGate;
@@ -488,7 +501,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     log.info("Singleton [{}] started with fencing token {} of lineage {} (lease left {} ms)",
         singleton.name(), term, Lineage.format(context.token.lineage()),
         (state.leaseDeadline() - System.nanoTime()) / 1_000_000);
-    buffer.drainTo(instance::tell);
+    buffer.drainTo(this::deliver);
     announce();
     timers.startTimerWithFixedDelay(ANNOUNCE, new Announce(), settings.announceInterval());
   }
@@ -552,13 +565,24 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     }
   }
 
-  /** Hands a user message to the leader's manager, in the envelope managers accept. */
-  private void forwardToLeader(Object message) {
+  /**
+   * Hands a user message on to the leader's manager, in its envelope (delivery fields kept). An
+   * at-least-once message ({@code seq > 0}) is not handed on but dropped here: its proxy sends it
+   * to the new leader itself (it resends every unconfirmed message when its route changes, and
+   * after resend-after), so handing it on too would only make a duplicate (measured: about one
+   * failover's worth of messages processed twice).
+   */
+  private void forwardToLeader(SingletonEnvelope envelope) {
+    if (envelope.seq() > 0) {
+      stats.managerLeftToProxy.incrementAndGet();
+      return;
+    }
     SingletonPaths.manager(getContext().getSystem(), leaderElsewhere.get(), singleton.name())
-        .tell(new SingletonEnvelope(message));
+        .tell(envelope);
   }
 
-  private void dropped(Object message) {
+  private void dropped(SingletonEnvelope envelope) {
+    Object message = envelope.message();
     stats.managerDropped.incrementAndGet();
     if (dropLog == null) {
       dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
@@ -574,6 +598,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     private final FencingToken token;
     private final long term;
     private final SuspensionGate gate;
+    private final DeliveryCursor cursor = new DeliveryCursor();
 
     Context(FencingToken token, long term, SuspensionGate gate) {
       this.token = token;
@@ -593,6 +618,16 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
       Leadership now = source.current();
       return now.term() == term && now.isLeader() && !gate.closed()
           && rule.leaseLeft(now.leaseDeadlineNanos(), System.nanoTime());
+    }
+
+    @Override
+    public Optional<DeliveryId> currentDelivery() {
+      return cursor.current();
+    }
+
+    @Override
+    public void withholdConfirmation() {
+      cursor.withhold();
     }
 
     @Override

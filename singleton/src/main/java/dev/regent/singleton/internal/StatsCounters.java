@@ -45,6 +45,18 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
     }
   }
 
+  void proxyRefused() {
+    proxyRefused.incrementAndGet();
+  }
+
+  void proxyResent(int n) {
+    proxyResent.addAndGet(n);
+  }
+
+  void duplicateConfirmation() {
+    duplicateConfirmations.incrementAndGet();
+  }
+
   void suspendedDropped() {
     suspendedDropped.incrementAndGet();
   }
@@ -64,6 +76,40 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
   final AtomicLong managerDropped = new AtomicLong();
   final AtomicInteger proxyBuffered = new AtomicInteger();
   final AtomicLong instancesStarted = new AtomicLong();
+  final AtomicLong proxyRefused = new AtomicLong();
+  final AtomicLong proxyResent = new AtomicLong();
+  final AtomicLong duplicateConfirmations = new AtomicLong();
+  final AtomicInteger proxyUnconfirmed = new AtomicInteger();
+  final AtomicLong proxyDirectSends = new AtomicLong();
+  /** At-least-once messages a manager did not hand on to another leader (their proxy resends). */
+  final AtomicLong managerLeftToProxy = new AtomicLong();
+  /** Confirmations not sent: the lease was not valid, or the behavior withheld them. */
+  final AtomicLong confirmationsWithheld = new AtomicLong();
+
+  @Override
+  public long proxyRefusedCount() {
+    return proxyRefused.get();
+  }
+
+  @Override
+  public long proxyResentCount() {
+    return proxyResent.get();
+  }
+
+  @Override
+  public int proxyUnconfirmed() {
+    return proxyUnconfirmed.get();
+  }
+
+  @Override
+  public long duplicateConfirmations() {
+    return duplicateConfirmations.get();
+  }
+
+  @Override
+  public long proxyDirectSends() {
+    return proxyDirectSends.get();
+  }
 
   @Override
   public long proxyDroppedCount() {
@@ -105,6 +151,10 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
     return "SingletonStats(proxyDropped=" + proxyDropped + ", managerDropped=" + managerDropped
         + ", suspendedDropped=" + suspendedDropped + ", proxyBuffered=" + proxyBuffered
         + ", instancesStarted=" + instancesStarted + ", suspensions=" + suspensions
-        + ", resumes=" + resumes + ")";
+        + ", resumes=" + resumes + ", proxyRefused=" + proxyRefused + ", proxyResent="
+        + proxyResent + ", proxyUnconfirmed=" + proxyUnconfirmed + ", duplicateConfirmations="
+        + duplicateConfirmations + ", proxyDirectSends=" + proxyDirectSends
+        + ", managerLeftToProxy=" + managerLeftToProxy + ", confirmationsWithheld="
+        + confirmationsWithheld + ")";
   }
 }

@@ -1,7 +1,11 @@
 package dev.regent.singleton.internal;
 
+import dev.regent.singleton.DeliveryId;
 import dev.regent.toolkit.internal.logging.RateLimitedLog;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
@@ -26,6 +30,18 @@ import org.slf4j.Logger;
  * message that arrives meanwhile is appended behind the held ones, and a {@code Drain} message to
  * self keeps the draining going when nothing else arrives.
  *
+ * <p>User messages may arrive in a {@link SingletonEnvelope} (sent straight here by a proxy that
+ * knows where the instance runs, or handed on by the manager): the behavior gets the message
+ * inside, and when the envelope asks for a confirmation (at-least-once) the proxy is told
+ * {@link Delivered} after the behavior returned, also when it threw (the message was processed; a
+ * message that fails would fail again if sent again), unless the incarnation's lease is no longer
+ * valid then (a deposed incarnation, e.g. one woken from a pause that processes its mailbox before
+ * its manager could suspend it) or the behavior withheld the confirmation
+ * ({@code SingletonContext.withholdConfirmation()}, e.g. its fenced write was refused): such a
+ * message stays with its proxy, which sends it to the current incarnation. A held envelope is not
+ * confirmed: if the
+ * instance stops while holding it, it goes to dead letters and its proxy sends it again.
+ *
  * <p>Signals are not held: {@code PostStop} and {@code PreRestart} must run, and a held signal
  * could only be replayed on a stale behavior. A singleton that watches other actors gets their
  * {@code Terminated} while suspended; it must not act on a fenced resource there without checking
@@ -43,7 +59,13 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   /** To self: deliver the next held message. */
   private record Drain() {}
 
+  /** To self: send the confirmations gathered since the last flush. */
+  private record FlushConfirmations() {}
+
   private static final Drain DRAIN = new Drain();
+  private static final FlushConfirmations FLUSH = new FlushConfirmations();
+  /** At most this many sequence numbers in one confirmation (8 bytes each on the wire). */
+  static final int MAX_CONFIRMATION_BATCH = 4096;
 
   private final SuspensionGate gate;
   private final ActorRef<SingletonManager.Command> manager;
@@ -51,15 +73,26 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   private final int capacity;
   private final StatsCounters stats;
   private final String description;
+  private final DeliveryCursor cursor;
+  private final BooleanSupplier leaseValid;
   private boolean drainPending;
+  private boolean flushPending;
   private RateLimitedLog dropLog;
+  /**
+   * Confirmations not sent yet, per proxy: one message to self ({@link FlushConfirmations}) sends
+   * them, so the messages processed in one run of the mailbox are confirmed in one message.
+   */
+  private final Map<ActorRef<SingletonProxy.Command>, LongArrayList> pendingConfirmations =
+      new HashMap<>();
 
   /**
    * @param description the singleton's name, node and term, for log lines
    */
   SuspensionInterceptor(SuspensionGate gate, ActorRef<SingletonManager.Command> manager, int capacity,
-      StatsCounters stats, String description) {
+      StatsCounters stats, String description, DeliveryCursor cursor, BooleanSupplier leaseValid) {
     super(Object.class);
+    this.cursor = cursor;
+    this.leaseValid = leaseValid;
     this.gate = gate;
     this.manager = manager;
     this.capacity = capacity;
@@ -75,6 +108,10 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
       if (gate.reopen(r.epoch()) && !stash.isEmpty()) {
         return deliverOldest(ctx, target);
       }
+      return Behaviors.same();
+    }
+    if (msg instanceof FlushConfirmations) {
+      flushConfirmations();
       return Behaviors.same();
     }
     if (msg instanceof Drain) {
@@ -96,6 +133,9 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   @Override
   public Behavior<M> aroundSignal(TypedActorContext<Object> ctx, Signal signal,
       SignalTarget<M> target) {
+    if (signal instanceof PostStop) {
+      flushConfirmations();
+    }
     if (signal instanceof PostStop && !stash.isEmpty()) {
       int n = stash.size();
       log(ctx).info("Singleton {} stopped while {} messages were held for it: they go to dead"
@@ -123,13 +163,68 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   /** Runs the behavior on one message; the gate must have been entered. */
   @SuppressWarnings("unchecked")
   private Behavior<M> run(TypedActorContext<Object> ctx, ReceiveTarget<M> target, Object msg) {
+    SingletonEnvelope envelope = msg instanceof SingletonEnvelope e ? e : null;
+    if (envelope != null && envelope.seq() > 0) {
+      cursor.set(new DeliveryId(envelope.proxyId(), envelope.seq()));
+    }
     try {
-      return target.apply(ctx, (M) msg);
+      return target.apply(ctx, (M) (envelope != null ? envelope.message() : msg));
     } finally {
+      if (envelope != null && envelope.seq() > 0) {
+        // A deposed incarnation (its lease no longer valid, e.g. woken from a pause with its
+        // mailbox full) must not confirm: the message stays with its proxy for the current one.
+        if (cursor.withheld() || !leaseValid.getAsBoolean()) {
+          stats.confirmationsWithheld.incrementAndGet();
+        } else {
+          LongArrayList seqs =
+              pendingConfirmations.computeIfAbsent(envelope.replyTo(), k -> new LongArrayList());
+          seqs.add(envelope.seq());
+          if (seqs.size() >= MAX_CONFIRMATION_BATCH) {
+            // Well below Artery's maximum frame (256 KiB by default) whatever the mailbox holds.
+            envelope.replyTo().tell(new Delivered(seqs.toArray()));
+            pendingConfirmations.remove(envelope.replyTo());
+          }
+          if (!flushPending) {
+            flushPending = true;
+            ctx.asJava().getSelf().tell(FLUSH);
+          }
+        }
+        cursor.clear();
+      }
       long ackEpoch = gate.exit();
       if (ackEpoch >= 0) {
         manager.tell(new Acknowledged(gate, ackEpoch));
       }
+    }
+  }
+
+  private void flushConfirmations() {
+    flushPending = false;
+    if (pendingConfirmations.isEmpty()) {
+      return;
+    }
+    pendingConfirmations.forEach((proxy, seqs) -> proxy.tell(new Delivered(seqs.toArray())));
+    pendingConfirmations.clear();
+  }
+
+  /** A growable list of longs (no boxing on the hot path). */
+  private static final class LongArrayList {
+    private long[] values = new long[8];
+    private int size;
+
+    void add(long v) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long[] toArray() {
+      return java.util.Arrays.copyOf(values, size);
     }
   }
 

@@ -83,6 +83,40 @@ public final class FencedStore {
     return Optional.of(next);
   }
 
+  /** What {@link #putAllOnce} did. */
+  public enum Once {
+    /** The writes and the marker took effect. */
+    APPLIED,
+    /** The marker was already there: nothing written (the token was not checked). */
+    ALREADY_APPLIED,
+    /** The token is stale or of another lineage: nothing written. */
+    REFUSED
+  }
+
+  /**
+   * Writes every entry of {@code writes} and {@code marker = 1} in one step, iff {@code marker} is
+   * absent and {@code token} is not stale: an effect and the record that it happened, together
+   * (e.g. a singleton's state change and the id of the message that caused it, for
+   * effectively-once processing of messages delivered at least once). A deposed incarnation can
+   * neither write nor record.
+   */
+  public synchronized Once putAllOnce(FencingToken token, String marker, Map<String, Long> writes) {
+    if (data.containsKey(marker)) {
+      return Once.ALREADY_APPLIED;
+    }
+    if (!guard.tryAccept(token)) {
+      history.add(new Write(token, marker, 1, false));
+      return Once.REFUSED;
+    }
+    writes.forEach((k, v) -> {
+      data.put(k, v);
+      history.add(new Write(token, k, v, true));
+    });
+    data.put(marker, 1L);
+    history.add(new Write(token, marker, 1, true));
+    return Once.APPLIED;
+  }
+
   public synchronized Optional<Long> get(String key) {
     return Optional.ofNullable(data.get(key));
   }

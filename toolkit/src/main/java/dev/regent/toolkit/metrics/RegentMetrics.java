@@ -461,6 +461,16 @@ public final class RegentMetrics implements Extension {
     return singletons.sum(SingletonGauges::proxyDroppedCount);
   }
 
+  /** Messages all proxies refused (overflow policy refuse). */
+  public long proxyRefused() {
+    return singletons.sum(SingletonGauges::proxyRefusedCount);
+  }
+
+  /** Messages all at-least-once proxies sent again. */
+  public long proxyResent() {
+    return singletons.sum(SingletonGauges::proxyResentCount);
+  }
+
   public long managerDropped() {
     return singletons.sum(SingletonGauges::managerDroppedCount);
   }

@@ -17,4 +17,24 @@ public interface SingletonGauges {
 
   /** Incarnations this node's manager started. */
   long instancesStarted();
+
+  /** Messages the proxy refused (overflow policy refuse). */
+  default long proxyRefusedCount() {
+    return 0;
+  }
+
+  /** At-least-once: messages the proxy sent again. */
+  default long proxyResentCount() {
+    return 0;
+  }
+
+  /** At-least-once: messages the proxy keeps unconfirmed right now. */
+  default int proxyUnconfirmed() {
+    return 0;
+  }
+
+  /** At-least-once: confirmations of messages already confirmed (processed twice). */
+  default long duplicateConfirmations() {
+    return 0;
+  }
 }

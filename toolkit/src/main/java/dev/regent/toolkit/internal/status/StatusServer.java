@@ -175,6 +175,10 @@ public final class StatusServer {
       if (g != null) {
         e.put("proxyBuffered", g.proxyBuffered());
         e.put("proxyDropped", g.proxyDroppedCount());
+        e.put("proxyRefused", g.proxyRefusedCount());
+        e.put("proxyUnconfirmed", g.proxyUnconfirmed());
+        e.put("proxyResent", g.proxyResentCount());
+        e.put("duplicateConfirmations", g.duplicateConfirmations());
         e.put("managerDropped", g.managerDroppedCount());
         e.put("instancesStartedHere", g.instancesStarted());
       }
