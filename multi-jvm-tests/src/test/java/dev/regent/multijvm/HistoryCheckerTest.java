@@ -118,7 +118,11 @@ class HistoryCheckerTest {
     e.add(new Fault(FaultKind.PAUSE, List.of(0), 9 * S, 0));
     e.add(new Fault(FaultKind.RESUME, List.of(0), 15 * S, 0));
     e.add(new SingletonStopped(0, 100, L, 1, 17 * S, 0));
-    assertEquals(List.of("S3"), violations(e));
+    var v = CHECKER.check(new History(e)).violations();
+    assertEquals(List.of("S3"), v.stream().map(HistoryChecker.Violation::property).toList());
+    // The old incarnation is named first although its stretch after the pause began second.
+    assertTrue(v.get(0).message().contains("token 1 on node 0 and token 2 on node 1 were both"
+        + " active from +14.500 s to +16.000 s"), v.toString());
   }
 
   /**

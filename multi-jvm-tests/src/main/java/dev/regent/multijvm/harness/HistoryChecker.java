@@ -9,7 +9,7 @@ import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonSuspended;
 import dev.regent.multijvm.harness.HistoryEvent.WriteAttempt;
-import dev.regent.toolkit.leadership.Lineage;
+import dev.regent.toolkit.testkit.SafetyChecker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,14 +17,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Judges a {@link History} against Regent's safety contract (README "The safety contract"). Terms
- * of two lineages are unrelated (docs/ELECTION.md §3.6, §5), so S1 and S2 are judged per lineage,
- * and S4 follows the rule of the toolkit's {@code FencingGuard}: the first accepted write pins a
- * lineage.
+ * Judges a {@link History} against Regent's safety contract (README "The safety contract"). The
+ * safety properties S1-S4 are judged by the one checker the simulator uses as well, the toolkit
+ * test kit's {@link SafetyChecker}: this class turns the recorded events into its facts (leaders
+ * reported, singleton starts, active stretches with the pause windows cut out, resumes, the
+ * resource's decisions) and keeps what only a multi-JVM history has: pause windows and the resume
+ * grace, process exits, and L1. Terms of two lineages are unrelated (docs/ELECTION.md §3.6, §5),
+ * so S1 and S2 are judged per lineage, and S4 follows the rule of the toolkit's
+ * {@code FencingGuard}: the first accepted write pins a lineage.
  *
  * <ul>
  *   <li><b>S1</b> at most one leader per term of a lineage, over every {@link LeaderElected} report
@@ -128,51 +131,75 @@ public final class HistoryChecker {
 
   public Result check(History h) {
     var v = new ArrayList<Violation>();
-    checkS1(h, v);
-    checkS2(h, allowSameTermRestart, v);
+    long t0 = h.events().isEmpty() ? 0 : h.events().get(0).nanos();
+    var checker = new SafetyChecker(SafetyChecker.Options.defaults()
+        .withAllowSameTermRestart(allowSameTermRestart),
+        n -> String.format("%+.3f s", (n - t0) / 1e9),
+        x -> v.add(new Violation(x.property(), x.message())));
     var intervals = intervals(h);
-    checkS3(h, intervals, v);
-    checkResumes(h, v);
-    checkS4(h, intervals, v);
+    feed(h, intervals, checker);
     if (requireLiveness) {
       checkL1(h, intervals, v);
     }
     return new Result(h, List.copyOf(v));
   }
 
-  private static void checkS1(History h, List<Violation> v) {
-    // lineage -> term -> leader -> first report
-    var leaders = new TreeMap<Long, TreeMap<Long, Map<String, LeaderElected>>>();
-    for (LeaderElected e : h.of(LeaderElected.class)) {
-      leaders.computeIfAbsent(e.lineage(), l -> new TreeMap<>())
-          .computeIfAbsent(e.term(), t -> new TreeMap<>()).putIfAbsent(e.leader(), e);
-    }
-    leaders.forEach((lineage, byTerm) -> byTerm.forEach((term, byLeader) -> {
-      if (byLeader.size() > 1) {
-        v.add(new Violation("S1", "term " + term + " of lineage " + Lineage.format(lineage)
-            + " has " + byLeader.size() + " leaders: "
-            + byLeader.values().stream().map(e -> e.leader() + " (reported by node " + e.node() + ")")
-                .collect(Collectors.joining(", "))));
-      }
-    }));
+  private static String label(int node) {
+    return "node " + node;
   }
 
-  private static void checkS2(History h, boolean allowSameTermRestart, List<Violation> v) {
-    var highestByLineage = new HashMap<Long, SingletonStarted>();
+  /**
+   * Feeds the checker the facts of {@code h} in time order: the events in the history's order, and
+   * each active stretch, with the frozen windows of its node cut out, at its beginning.
+   */
+  private void feed(History h, List<Interval> intervals, SafetyChecker checker) {
+    // Each incarnation as the checker knows it: its first start.
+    var incarnations = new HashMap<List<Long>, SafetyChecker.Incarnation>();
     for (SingletonStarted s : h.of(SingletonStarted.class)) {
-      SingletonStarted highest = highestByLineage.get(s.lineage());
-      boolean sameTermRestart = highest != null && s.token() == highest.token()
-          && s.pid() == highest.pid() && s.node() == highest.node();
-      if (highest != null && s.token() <= highest.token()
-          && !(allowSameTermRestart && sameTermRestart)) {
-        v.add(new Violation("S2", "node " + s.node() + " started a singleton with token "
-            + s.token() + " of lineage " + Lineage.format(s.lineage()) + " after node "
-            + highest.node() + " had started one with token " + highest.token()));
-      }
-      if (highest == null || s.token() > highest.token()) {
-        highestByLineage.put(s.lineage(), s);
+      incarnations.putIfAbsent(key(s.node(), s.pid(), s.lineage(), s.token()),
+          new SafetyChecker.Incarnation(label(s.node()), s.pid(), s.lineage(), s.token(),
+              s.nanos()));
+    }
+    var frozen = frozen(h);
+    var pieces = new ArrayList<Interval>();
+    for (Interval i : intervals) {
+      for (long[] w : subtract(List.of(new long[] {i.start(), i.end()}),
+          frozen.getOrDefault(i.node(), List.of()))) {
+        pieces.add(new Interval(i.node(), i.pid(), i.lineage(), i.token(), w[0], w[1]));
       }
     }
+    pieces.sort((a, b) -> Long.compare(a.start(), b.start()));
+    int next = 0;
+    for (HistoryEvent e : h.events()) {
+      while (next < pieces.size() && pieces.get(next).start() <= e.nanos()) {
+        feedStretch(pieces.get(next++), incarnations, checker);
+      }
+      if (e instanceof LeaderElected l) {
+        checker.elected(l.leader(), label(l.node()), l.pid(), l.lineage(), l.term(), l.nanos());
+      } else if (e instanceof SingletonStarted s) {
+        checker.tokenTaken(SafetyChecker.TokenKind.SINGLETON, label(s.node()), s.pid(),
+            s.lineage(), s.token(), s.nanos());
+      } else if (e instanceof SingletonResumed r) {
+        checker.resumed(label(r.node()), r.pid(), r.lineage(), r.token(), r.nanos());
+      } else if (e instanceof WriteAttempt w) {
+        SafetyChecker.Incarnation writer =
+            incarnations.get(key(w.node(), w.pid(), w.lineage(), w.token()));
+        if (writer != null && writer.started() > w.nanos()) {
+          writer = null;
+        }
+        checker.write(w.lineage(), w.token(), w.accepted(), writer, "of " + w.key() + "="
+            + w.value() + " by node " + w.node() + " (pid " + w.pid() + ")", w.nanos());
+      }
+    }
+    while (next < pieces.size()) {
+      feedStretch(pieces.get(next++), incarnations, checker);
+    }
+  }
+
+  private static void feedStretch(Interval i, Map<List<Long>, SafetyChecker.Incarnation> byKey,
+      SafetyChecker checker) {
+    checker.stretch(byKey.get(key(i.node(), i.pid(), i.lineage(), i.token())), i.start(),
+        i.end());
   }
 
   /**
@@ -257,28 +284,6 @@ public final class HistoryChecker {
     return new Interval(st.node(), st.pid(), st.lineage(), st.token(), o.activeFrom, end);
   }
 
-  /** The resume rule (see the class comment). */
-  private static void checkResumes(History h, List<Violation> v) {
-    // (node, pid, lineage) -> the highest term that process reported so far, and the report.
-    var highest = new HashMap<List<Long>, LeaderElected>();
-    long t0 = h.events().isEmpty() ? 0 : h.events().get(0).nanos();
-    for (HistoryEvent e : h.events()) {
-      if (e instanceof LeaderElected l) {
-        highest.merge(List.of((long) l.node(), l.pid(), l.lineage()), l,
-            (a, b) -> b.term() > a.term() ? b : a);
-      } else if (e instanceof SingletonResumed r) {
-        LeaderElected known = highest.get(List.of((long) r.node(), r.pid(), r.lineage()));
-        if (known != null && known.term() > r.token()) {
-          v.add(new Violation("S3", String.format("node %d resumed its incarnation with token %d"
-                  + " of lineage %s at %+.3f s, but it had learned of term %d (leader %s) at"
-                  + " %+.3f s: an incarnation may only resume in the term of its token",
-              r.node(), r.token(), Lineage.format(r.lineage()), (r.nanos() - t0) / 1e9,
-              known.term(), known.leader(), (known.nanos() - t0) / 1e9)));
-        }
-      }
-    }
-  }
-
   /** Per node: [from, to) windows in which it was paused (plus the grace after resume). */
   private Map<Integer, List<long[]>> frozen(History h) {
     var out = new HashMap<Integer, List<long[]>>();
@@ -302,35 +307,6 @@ public final class HistoryChecker {
     return out;
   }
 
-  private void checkS3(History h, List<Interval> intervals, List<Violation> v) {
-    var frozen = frozen(h);
-    long t0 = h.events().isEmpty() ? 0 : h.events().get(0).nanos();
-    for (int i = 0; i < intervals.size(); i++) {
-      for (int j = i + 1; j < intervals.size(); j++) {
-        Interval a = intervals.get(i);
-        Interval b = intervals.get(j);
-        long from = Math.max(a.start(), b.start());
-        long to = Math.min(a.end(), b.end());
-        if (from >= to) {
-          continue;
-        }
-        // Remove the frozen windows of either node from the overlap.
-        List<long[]> rest = subtract(List.of(new long[] {from, to}),
-            frozen.getOrDefault(a.node(), List.of()));
-        if (a.node() != b.node()) {
-          rest = subtract(rest, frozen.getOrDefault(b.node(), List.of()));
-        }
-        if (!rest.isEmpty()) {
-          long[] w = rest.get(0);
-          v.add(new Violation("S3", String.format(
-              "incarnations token %d on node %d and token %d on node %d were both active from"
-                  + " %+.3f s to %+.3f s", a.token(), a.node(), b.token(), b.node(),
-              (w[0] - t0) / 1e9, (w[1] - t0) / 1e9)));
-        }
-      }
-    }
-  }
-
   private static List<long[]> subtract(List<long[]> windows, List<long[]> holes) {
     var cur = new ArrayList<>(windows);
     for (long[] hole : holes) {
@@ -350,46 +326,6 @@ public final class HistoryChecker {
       cur = next;
     }
     return cur;
-  }
-
-  private static void checkS4(History h, List<Interval> intervals, List<Violation> v) {
-    // The resource's state as FencingGuard keeps it, rebuilt from the accepted writes alone: the
-    // first accepted write pins its lineage; the highest term accepted in it so far.
-    Long pinned = null;
-    long highestAccepted = Long.MIN_VALUE;
-    for (WriteAttempt w : h.of(WriteAttempt.class)) {
-      if (!w.accepted()) {
-        continue;
-      }
-      if (pinned == null) {
-        pinned = w.lineage();
-        highestAccepted = w.token();
-        continue;
-      }
-      if (w.lineage() != pinned) {
-        v.add(new Violation("S4", "write of " + w.key() + "=" + w.value() + " by node " + w.node()
-            + " with token " + w.token() + " of lineage " + Lineage.format(w.lineage())
-            + " was accepted, but the resource was pinned to lineage " + Lineage.format(pinned)
-            + " (tokens of two lineages are never ordered)"));
-        continue;
-      }
-      if (w.token() < highestAccepted) {
-        v.add(new Violation("S4", "write of " + w.key() + "=" + w.value() + " by node " + w.node()
-            + " with token " + w.token() + " was accepted after token " + highestAccepted
-            + " of lineage " + Lineage.format(pinned) + " had reached the resource"));
-      }
-      highestAccepted = Math.max(highestAccepted, w.token());
-    }
-    // Every write must come from a live incarnation with that token on that node (no invented tokens).
-    for (WriteAttempt w : h.of(WriteAttempt.class)) {
-      boolean known = intervals.stream().anyMatch(i -> i.node() == w.node() && i.pid() == w.pid()
-          && i.lineage() == w.lineage() && i.token() == w.token() && i.start() <= w.nanos());
-      if (!known) {
-        v.add(new Violation("S4", "write by node " + w.node() + " (pid " + w.pid()
-            + ") with token " + w.token() + " of lineage " + Lineage.format(w.lineage())
-            + " does not come from a singleton incarnation with that token"));
-      }
-    }
   }
 
   private void checkL1(History h, List<Interval> intervals, List<Violation> v) {

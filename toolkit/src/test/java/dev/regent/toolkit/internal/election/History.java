@@ -2,30 +2,30 @@ package dev.regent.toolkit.internal.election;
 
 import dev.regent.toolkit.leadership.Lineage;
 import dev.regent.toolkit.leadership.NodeId;
+import dev.regent.toolkit.testkit.SafetyChecker;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * What happened in one simulated run, in simulated real time, and the safety checks over it.
- * Checks run as events are recorded, so the first violation is reported at the moment it happens.
+ * S1-S4 are judged by the one checker shared with the multi-JVM harness, {@link SafetyChecker}
+ * (see its javadoc for the rules), fed online as events are recorded, so the first violation is
+ * reported at the moment it happens. What is specific to the simulator stays here:
  *
  * <ul>
- *   <li>S1: one leader per (lineage, term).
- *   <li>S2: within a lineage, the terms of acquired leases (the fencing tokens) strictly rise.
- *   <li>S3: no two singleton instances of one lineage are active at once. An instance is active
- *       from the moment the simulated singleton manager starts it, or resumes it, until its
- *       suspension takes effect (the handler running at the suspension returned) or the manager's
- *       stop has completed (its process crashed, or the stop latency drawn for it passed, cut short
- *       by the manager's hard stop), but never past the deadline of the last lease its node
- *       announced for it: past that deadline a node can only still "run" it while its process is
- *       frozen (a pause), and whatever it does after the pause is S4's business. A suspended
- *       instance is not active; checked at each start and each resume.
- *   <li>S4: a fenced resource (a FencingGuard with a pinned lineage, keyed by (lineage, term))
- *       never accepts a write of an incarnation after it accepted one of an incarnation that
- *       started later (one node's instances of one term share a token: one incarnation), and never accepts writes of two lineages.
+ *   <li>the facts: S1 from each node's {@code Elected}; S2 from each {@code LeaseAcquired} (the
+ *       terms of acquired leases, the fencing tokens, strictly rise within a lineage); S3's active
+ *       stretches: an instance is active from the moment the simulated singleton manager starts
+ *       it, or resumes it, until its suspension takes effect (the handler running at the
+ *       suspension returned) or the manager's stop has completed (its process crashed, or the
+ *       stop latency drawn for it passed, cut short by the manager's hard stop), but never past
+ *       the deadline of the last lease its node announced for it: past that deadline a node can
+ *       only still "run" it while its process is frozen (a pause), and whatever it does after the
+ *       pause is S4's business. A suspended instance is not active. S3 is judged per lineage
+ *       here (X1 covers two lineages). S4: the simulated fenced resource (a FencingGuard with a
+ *       pinned lineage, keyed by (lineage, term)) decides each write, and the checker judges the
+ *       decisions (one node's instances of one term share a token: one incarnation);
  *   <li>X1 (two lineages): two lineages never both host while their members can communicate.
  *       Checkable form: once the scenario says that the members of both lineages are in one
  *       membership view and all links between them are up without loss (from {@code
@@ -35,12 +35,19 @@ import java.util.TreeSet;
  */
 final class History {
 
+  /** Closed stretches are forgotten 10 s of simulated time after they end (long schedules). */
+  private static final long PRUNE_AFTER = 10_000_000_000L;
+
   /** One singleton instance (incarnation) as the simulated manager ran it. */
   static final class Instance {
     final NodeId node;
     final long lineage;
     final long term;
     final long start;
+    /** The same, as the safety checker knows it. */
+    final SafetyChecker.Incarnation incarnation;
+    /** Its current (or last) active stretch. */
+    SafetyChecker.Stretch stretch;
     /** When its stop completed (or the process died); MAX_VALUE while it runs. */
     long terminatedAt = Long.MAX_VALUE;
     /** The real time of the deadline of the last lease known for its term. */
@@ -57,6 +64,7 @@ final class History {
       this.start = start;
       this.leaseEndReal = leaseEndReal;
       this.activeFrom = start;
+      this.incarnation = new SafetyChecker.Incarnation(node.toString(), 0, lineage, term, start);
     }
 
     /** The end of its current active stretch (MAX_VALUE while it runs without an end known). */
@@ -73,6 +81,15 @@ final class History {
       return activeFrom <= t && t < end();
     }
 
+    /** Tells the checker the end of the current stretch as known now. */
+    void sync() {
+      if (terminatedAt != Long.MAX_VALUE) {
+        stretch.close(end());
+      } else {
+        stretch.bound(end());
+      }
+    }
+
     @Override
     public String toString() {
       return node + " lineage " + Lineage.format(lineage) + " term " + term + " ["
@@ -81,11 +98,10 @@ final class History {
     }
   }
 
-  private record Key(long lineage, long term) {}
-
   private final List<String> violations = new ArrayList<>();
-  private final Map<Key, NodeId> leaderOfTerm = new HashMap<>();
-  private final Map<Long, Long> maxLeaseTerm = new HashMap<>();
+  private final SafetyChecker checker = new SafetyChecker(SafetyChecker.Options.defaults()
+      .withCrossLineageS3(false).withPruneAfter(PRUNE_AFTER), Simulation::ms,
+      v -> violation(v.at(), v.property() + " violated: " + v.message()));
   private final List<Instance> instances = new ArrayList<>();
   private int elections;
   private long crossLineageFrom = Long.MAX_VALUE;
@@ -93,7 +109,6 @@ final class History {
   // The fenced resource.
   private long pinnedLineage = Lineage.NONE;
   private long highestTerm = Long.MIN_VALUE;
-  private Instance newestAccepted;
   long writesAccepted;
   long writesRefusedStale;
   long writesRefusedForeign;
@@ -112,31 +127,19 @@ final class History {
 
   void elected(long at, long lineage, NodeId node, long term) {
     elections++;
-    NodeId previous = leaderOfTerm.putIfAbsent(new Key(lineage, term), node);
-    if (previous != null && !previous.equals(node)) {
-      violation(at, "S1 violated: " + node + " and " + previous + " are both leader of term "
-          + term + " of lineage " + Lineage.format(lineage));
-    }
+    String name = node.toString();
+    checker.elected(name, name, 0, lineage, term, at);
   }
 
   void leaseAcquired(long at, long lineage, NodeId node, long term) {
-    long max = maxLeaseTerm.getOrDefault(lineage, Long.MIN_VALUE);
-    if (term <= max) {
-      violation(at, "S2 violated: " + node + " takes a lease with token " + term + " of lineage "
-          + Lineage.format(lineage) + " after a lease with token " + max + " was taken");
-    }
-    maxLeaseTerm.put(lineage, Math.max(max, term));
+    checker.tokenTaken(SafetyChecker.TokenKind.LEASE, node.toString(), 0, lineage, term, at);
   }
 
   Instance instanceStarted(long at, NodeId node, long lineage, long term, long leaseEndReal) {
     var inst = new Instance(node, lineage, term, at, leaseEndReal);
-    for (Instance other : instances) {
-      if (other.lineage == lineage && other.end() > at) {
-        violation(at, "S3 violated: " + node + " starts the singleton of term " + term
-            + " while " + other + " still runs");
-      }
-    }
-    instances.removeIf(i -> i.gone() < at - 10_000_000_000L);
+    inst.stretch = checker.stretchBegins(inst.incarnation, at);
+    inst.sync();
+    instances.removeIf(i -> i.gone() < at - PRUNE_AFTER);
     instances.add(inst);
     checkCrossLineage(at);
     return inst;
@@ -144,26 +147,35 @@ final class History {
 
   void instanceTerminated(long at, Instance inst) {
     inst.terminatedAt = Math.min(inst.terminatedAt, at);
+    inst.sync();
   }
 
   /** The manager suspended {@code inst}; it is quiescent (no longer active) from {@code quietAt}. */
   void instanceSuspended(Instance inst, long quietAt) {
     inst.quietFrom = Math.min(inst.quietFrom, quietAt);
+    inst.sync();
   }
 
   /** The manager resumed {@code inst}: it is active again, which no other may be. */
   void instanceResumed(long at, Instance inst) {
     if (inst.quietFrom <= at) {
+      inst.stretch.close(inst.end());
       inst.activeFrom = at;
-      for (Instance other : instances) {
-        if (other != inst && other.lineage == inst.lineage && other.end() > at) {
-          violation(at, "S3 violated: " + inst.node + " resumes the singleton of term "
-              + inst.term + " while " + other + " still runs");
-        }
-      }
+      checker.resumed(inst.incarnation.node(), 0, inst.lineage, inst.term, at);
+      inst.quietFrom = Long.MAX_VALUE;
+      inst.stretch = checker.stretchBegins(inst.incarnation, at);
     }
     inst.quietFrom = Long.MAX_VALUE;
+    inst.sync();
     checkCrossLineage(at);
+  }
+
+  /** The deadline of the last lease known for {@code inst}'s term is now {@code leaseEndReal}. */
+  void leaseEnds(Instance inst, long leaseEndReal) {
+    if (leaseEndReal > inst.leaseEndReal) {
+      inst.leaseEndReal = leaseEndReal;
+      inst.sync();
+    }
   }
 
   /** From {@code from} on, instances of two lineages must never run at once. */
@@ -189,39 +201,29 @@ final class History {
     }
   }
 
-  /** A write of {@code inst} reaches the fenced resource. */
+  /**
+   * A write of {@code inst} reaches the fenced resource, which decides it as a FencingGuard does
+   * (the first write pins its lineage; a term below the highest accepted one is refused); the
+   * checker judges the decision.
+   */
   boolean write(long at, Instance inst) {
     if (pinnedLineage == Lineage.NONE) {
       pinnedLineage = inst.lineage;
     }
+    boolean accepted;
     if (inst.lineage != pinnedLineage) {
       writesRefusedForeign++;
-      return false;
-    }
-    if (inst.term < highestTerm) {
+      accepted = false;
+    } else if (inst.term < highestTerm) {
       writesRefusedStale++;
-      return false;
+      accepted = false;
+    } else {
+      highestTerm = inst.term;
+      writesAccepted++;
+      accepted = true;
     }
-    if (newestAccepted != null && !sameToken(newestAccepted, inst)
-        && newestAccepted.start > inst.start) {
-      violation(at, "S4 violated: the fenced resource accepts a write of " + inst + " after it"
-          + " accepted one of the later incarnation " + newestAccepted);
-    }
-    highestTerm = inst.term;
-    if (newestAccepted == null || inst.start > newestAccepted.start) {
-      newestAccepted = inst;
-    }
-    writesAccepted++;
-    return true;
-  }
-
-  /**
-   * Instances the token cannot tell apart: one node's instances of one term, started one after
-   * the other by its manager (a stop because the lease ran low, then a renewal), like a supervisor
-   * restart that keeps its token. The guard accepts equal tokens by design.
-   */
-  private static boolean sameToken(Instance a, Instance b) {
-    return a.node.equals(b.node) && a.term == b.term && a.lineage == b.lineage;
+    checker.write(inst.lineage, inst.term, accepted, inst.incarnation, "", at);
+    return accepted;
   }
 
   /** The instance running at {@code at}, if any (the first found). */

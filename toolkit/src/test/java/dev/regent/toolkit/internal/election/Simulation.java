@@ -441,8 +441,7 @@ final class Simulation {
         default -> throw new IllegalStateException("unknown action " + d.action());
       }
       if (instance != null && state.instanceLive()) {
-        instance.leaseEndReal = Math.max(instance.leaseEndReal,
-            node.realOf(state.instanceLeaseDeadline()));
+        history.leaseEnds(instance, node.realOf(state.instanceLeaseDeadline()));
       }
       long token = ++checkToken;
       if (d.recheckAt().isPresent()) {
