@@ -93,7 +93,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
   /** Everything a manager accepts. */
   public sealed interface Command permits SingletonEnvelope, StopForShutdown, StopForHandOver,
       Election, Recheck, HardStop, InstanceTerminated, Announce, SuspensionOverdue,
-      SuspensionInterceptor.Acknowledged {}
+      SuspensionInterceptor.Acknowledged, SuspensionInterceptor.LeaseEndSeen {}
 
   /** Stop the instance for CoordinatedShutdown and answer once it has terminated. */
   public record StopForShutdown(ActorRef<Done> replyTo) implements Command {}
@@ -160,6 +160,10 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
   private FencingToken instanceToken;
   /** The instance's gate: closed while it is suspended. */
   private SuspensionGate gate;
+  /** The instance's context (its lease, read from the election's snapshot). */
+  private Context instanceContext;
+  /** The instance reported its lease ended by the clock and waits for {@code Retry}. */
+  private boolean leaseEndReported;
   /**
    * The instance's gate is closed (it was suspended and not resumed; stays true while a suspended
    * instance is being stopped).
@@ -216,6 +220,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
         .onMessage(StopForShutdown.class, this::onStopForShutdown)
         .onMessage(StopForHandOver.class, this::onStopForHandOver)
         .onMessage(SuspensionInterceptor.Acknowledged.class, this::onSuspensionAcknowledged)
+        .onMessage(SuspensionInterceptor.LeaseEndSeen.class, this::onLeaseEndSeen)
         .onMessage(SuspensionOverdue.class, m -> onSuspensionOverdue())
         .onMessage(Announce.class, m -> {
           announce();
@@ -271,6 +276,36 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
       state = state.leaseRenewed(state.leaderTerm(), now.leaseDeadlineNanos());
     }
     return reconcile(why);
+  }
+
+  /**
+   * The instance holds a message because its lease ended by the clock (the election's snapshot)
+   * before this manager's timer closed its gate: typically the process was paused, and the
+   * instance ran its mailbox first. Decide now, as at the timer ({@link #reconcile} then answers
+   * {@code Retry} once the snapshot shows the lease valid again, see {@link #retryIfLeaseValid}).
+   */
+  private Behavior<Command> onLeaseEndSeen(SuspensionInterceptor.LeaseEndSeen m) {
+    if (m.gate() != gate || instance == null) {
+      return this; // an earlier instance's report
+    }
+    leaseEndReported = true;
+    return onRecheck();
+  }
+
+  /**
+   * After each decision: an instance that reported its lease ended and still runs with an open
+   * gate is told to go on once the election's snapshot shows its lease valid (a renewal had
+   * arrived). While the snapshot says ended, events follow it (a higher term, a step-down, a
+   * renewal) or the recheck timer suspends: each comes back here, so nothing waits forever and
+   * the two never bounce messages between them.
+   */
+  private void retryIfLeaseValid() {
+    if (leaseEndReported && instance != null && instanceContext != null && !suspended
+        && !gate.closed() && state.instance() == HostingState.Instance.RUNNING
+        && !instanceContext.leaseEnded()) {
+      leaseEndReported = false;
+      instance.tell(new SuspensionInterceptor.Retry());
+    }
   }
 
   private Behavior<Command> onSteppedDown(SteppedDown e) {
@@ -408,6 +443,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     if (instance == null && leaderElsewhere.isPresent() && !buffer.isEmpty()) {
       buffer.drainTo(this::forwardToLeader);
     }
+    retryIfLeaseValid();
     return this;
   }
 
@@ -419,6 +455,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
    */
   private void suspend(long now, String why) {
     suspended = true;
+    leaseEndReported = false; // the resume (or the stop) answers the instance now
     SuspensionGate.CloseResult closed = gate.close();
     suspensionAcknowledged = closed == SuspensionGate.CloseResult.CLOSED_NOW;
     stats.suspended();
@@ -489,10 +526,12 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
     ActorRef<Command> manager = getContext().getSelf();
     Behavior<Object> behavior = Behaviors.intercept(() -> new SuspensionInterceptor<M>(
         instanceGate, manager, settings.bufferSize(), stats, description, context.cursor,
-        context::leaseValid),
+        context::leaseValid, context::leaseEnded),
         supervised);
     instance = getContext().spawn(behavior, SingletonPaths.INSTANCE, singleton.props());
     instanceToken = context.token;
+    instanceContext = context;
+    leaseEndReported = false;
     gate = instanceGate;
     suspended = false;
     getContext().watchWith(instance, new InstanceTerminated(instance));
@@ -604,6 +643,7 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
       this.token = token;
       this.term = term;
       this.gate = gate;
+      leaseEnded(); // the lease the instance starts with
     }
 
     @Override
@@ -618,6 +658,28 @@ public final class SingletonManager<M> extends AbstractBehavior<SingletonManager
       Leadership now = source.current();
       return now.term() == term && now.isLeader() && !gate.closed()
           && rule.leaseLeft(now.leaseDeadlineNanos(), System.nanoTime());
+    }
+
+    /** The latest lease deadline of this instance's term seen in the election's snapshot. */
+    private long leaseEnd;
+    private boolean leaseEndKnown;
+
+    /**
+     * Whether the lease of this instance's term has ended by the monotonic clock: past the latest
+     * deadline of this term the election's own snapshot has shown (read now and at each earlier
+     * call; a term's deadline only grows). Not "no longer leader": after a step-down the lease of
+     * the term still holds off every successor until its deadline (docs/ELECTION.md §4), so the
+     * instance may finish, and handle its stop message, until then. Weaker than
+     * {@code !leaseValid()}, which also says "about to end" (the manager's timer acts there).
+     */
+    synchronized boolean leaseEnded() {
+      Leadership now = source.current();
+      if (now.term() == term && now.isLeader()
+          && (!leaseEndKnown || now.leaseDeadlineNanos() - leaseEnd > 0)) {
+        leaseEnd = now.leaseDeadlineNanos();
+        leaseEndKnown = true;
+      }
+      return !leaseEndKnown || System.nanoTime() - leaseEnd >= 0;
     }
 
     @Override

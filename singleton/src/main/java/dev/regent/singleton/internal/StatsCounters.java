@@ -85,6 +85,11 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
   final AtomicLong managerLeftToProxy = new AtomicLong();
   /** Confirmations not sent: the lease was not valid, or the behavior withheld them. */
   final AtomicLong confirmationsWithheld = new AtomicLong();
+  /**
+   * Times an instance held a message because its lease had ended by the clock before its
+   * manager's timer suspended it (a process woken from a pause).
+   */
+  final AtomicLong leaseEndHolds = new AtomicLong();
 
   @Override
   public long proxyRefusedCount() {
@@ -155,6 +160,6 @@ public final class StatsCounters implements SingletonStats, SingletonGauges {
         + proxyResent + ", proxyUnconfirmed=" + proxyUnconfirmed + ", duplicateConfirmations="
         + duplicateConfirmations + ", proxyDirectSends=" + proxyDirectSends
         + ", managerLeftToProxy=" + managerLeftToProxy + ", confirmationsWithheld="
-        + confirmationsWithheld + ")";
+        + confirmationsWithheld + ", leaseEndHolds=" + leaseEndHolds + ")";
   }
 }

@@ -59,6 +59,15 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   /** To self: deliver the next held message. */
   private record Drain() {}
 
+  /**
+   * To the manager: the instance's lease ended by the clock (the election's own snapshot) while
+   * its gate was still open, so a message is held; decide now rather than at the next timer.
+   */
+  record LeaseEndSeen(SuspensionGate gate) implements SingletonManager.Command {}
+
+  /** From the manager, answering {@link LeaseEndSeen}: the lease is valid, deliver what is held. */
+  record Retry() {}
+
   /** To self: send the confirmations gathered since the last flush. */
   private record FlushConfirmations() {}
 
@@ -75,6 +84,9 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   private final String description;
   private final DeliveryCursor cursor;
   private final BooleanSupplier leaseValid;
+  private final BooleanSupplier leaseEnded;
+  /** A {@link LeaseEndSeen} is with the manager; no second one until it answered. */
+  private boolean leaseEndReported;
   private boolean drainPending;
   private boolean flushPending;
   private RateLimitedLog dropLog;
@@ -89,10 +101,12 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
    * @param description the singleton's name, node and term, for log lines
    */
   SuspensionInterceptor(SuspensionGate gate, ActorRef<SingletonManager.Command> manager, int capacity,
-      StatsCounters stats, String description, DeliveryCursor cursor, BooleanSupplier leaseValid) {
+      StatsCounters stats, String description, DeliveryCursor cursor, BooleanSupplier leaseValid,
+      BooleanSupplier leaseEnded) {
     super(Object.class);
     this.cursor = cursor;
     this.leaseValid = leaseValid;
+    this.leaseEnded = leaseEnded;
     this.gate = gate;
     this.manager = manager;
     this.capacity = capacity;
@@ -105,6 +119,7 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   public Behavior<M> aroundReceive(TypedActorContext<Object> ctx, Object msg,
       ReceiveTarget<M> target) {
     if (msg instanceof Resume r) {
+      leaseEndReported = false; // the manager decided (it suspended this instance)
       if (gate.reopen(r.epoch()) && !stash.isEmpty()) {
         return deliverOldest(ctx, target);
       }
@@ -113,6 +128,10 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
     if (msg instanceof FlushConfirmations) {
       flushConfirmations();
       return Behaviors.same();
+    }
+    if (msg instanceof Retry) {
+      leaseEndReported = false;
+      return stash.isEmpty() ? Behaviors.same() : deliverOldest(ctx, target);
     }
     if (msg instanceof Drain) {
       drainPending = false;
@@ -123,11 +142,36 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
       hold(ctx, msg);
       return deliverOldest(ctx, target);
     }
+    if (leaseHasEnded(ctx)) {
+      hold(ctx, msg);
+      return Behaviors.same();
+    }
     if (!gate.tryEnter()) {
       hold(ctx, msg);
       return Behaviors.same();
     }
     return run(ctx, target, msg);
+  }
+
+  /**
+   * Whether the instance's lease has ended by the clock although its gate is open: the manager
+   * closes the gate from a timer, and a process woken from a pause (SIGSTOP, a long GC, a frozen
+   * VM) runs its mailbox before that timer's message is processed: without this check such a
+   * deposed incarnation handled its queued messages (71 in one measured pause) beside the new
+   * one. The check reads the election's snapshot and the monotonic clock before each message; a
+   * handler already running is not interrupted (nothing can be). The manager is told once; it
+   * suspends or stops the instance, or, when the lease turns out valid, answers {@link Retry}.
+   */
+  private boolean leaseHasEnded(TypedActorContext<Object> ctx) {
+    if (!leaseEnded.getAsBoolean()) {
+      return false;
+    }
+    if (!leaseEndReported) {
+      leaseEndReported = true;
+      stats.leaseEndHolds.incrementAndGet();
+      manager.tell(new LeaseEndSeen(gate));
+    }
+    return true;
   }
 
   @Override
@@ -149,7 +193,7 @@ final class SuspensionInterceptor<M> extends BehaviorInterceptor<Object, M> {
   }
 
   private Behavior<M> deliverOldest(TypedActorContext<Object> ctx, ReceiveTarget<M> target) {
-    if (!gate.tryEnter()) {
+    if (leaseHasEnded(ctx) || !gate.tryEnter()) {
       return Behaviors.same();
     }
     Behavior<M> next = run(ctx, target, stash.removeFirst());
