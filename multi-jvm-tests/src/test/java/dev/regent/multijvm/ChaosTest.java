@@ -89,16 +89,20 @@ class ChaosTest {
   private int partitionSteps = -1;
   private long t0;
 
+  /**
+   * One constructor (JUnit requires it, also of a subclass's parent): {@link #defaultSeconds} of
+   * faults unless {@code -Dregent.chaos.seconds} says otherwise.
+   */
   ChaosTest() {
-    this(60);
-  }
-
-  /** With {@code defaultSeconds} of faults unless {@code -Dregent.chaos.seconds} says otherwise. */
-  ChaosTest(int defaultSeconds) {
     String s = System.getProperty("regent.chaos.seed", "");
     seed = s.isBlank() ? new SecureRandom().nextLong() : Long.parseLong(s.trim());
-    seconds = Integer.getInteger("regent.chaos.seconds", defaultSeconds);
+    seconds = Integer.getInteger("regent.chaos.seconds", defaultSeconds());
     rnd = new Random(seed);
+  }
+
+  /** Seconds of faults by default (a subclass may run a shorter schedule; reads no state). */
+  int defaultSeconds() {
+    return 60;
   }
 
   /** The cluster to run the chaos on (a subclass may pick another backend). */

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class NetnsChaosTest extends ChaosTest {
 
-  NetnsChaosTest() {
-    super(30);
+  @Override
+  int defaultSeconds() {
+    return 30;
   }
 
   @BeforeAll

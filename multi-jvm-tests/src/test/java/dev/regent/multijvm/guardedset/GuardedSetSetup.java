@@ -131,11 +131,25 @@ public final class GuardedSetSetup implements NodeSetup {
       running = false;
     }
 
+    /**
+     * Inserts every 50 ms until stopped. The broken variant (no fence) goes on after its stop
+     * until one insert begun after the stop was acknowledged (bounded by
+     * {@code MAX_INSERTS_PER_INCARNATION}): a deposed writer's in-flight write that lands. Without
+     * that its one stale insert depended on timing: a pause in the middle of a transaction gets
+     * the session killed by PostgreSQL's idle-in-transaction timeout, the woken writer's only
+     * attempt failed, and its instance stopped 11 ms later (seen once in a full build).
+     */
     @Override
     public void run() {
+      boolean landedAfterStop = false;
       try {
-        for (int n = 0; running && n < MAX_INSERTS_PER_INCARNATION; n++) {
-          attempt(SEQ.getAndIncrement());
+        for (int n = 0; n < MAX_INSERTS_PER_INCARNATION; n++) {
+          boolean stopped = !running;
+          if (stopped && (fence != null || landedAfterStop)) {
+            break;
+          }
+          boolean acknowledged = attempt(SEQ.getAndIncrement());
+          landedAfterStop |= stopped && acknowledged;
           Thread.sleep(50);
         }
       } catch (InterruptedException e) {
@@ -145,7 +159,8 @@ public final class GuardedSetSetup implements NodeSetup {
       }
     }
 
-    private void attempt(long seq) {
+    /** One insert; whether it was acknowledged (committed). */
+    private boolean attempt(long seq) {
       try {
         Connection c = connection();
         if (fence != null) {
@@ -157,13 +172,16 @@ public final class GuardedSetSetup implements NodeSetup {
           c.setAutoCommit(true);
         }
         attempts.record(AttemptLog.Outcome.ACKNOWLEDGED, token, node, pid, seq);
+        return true;
       } catch (StaleTokenException e) {
         attempts.record(AttemptLog.Outcome.REFUSED, token, node, pid, seq);
+        return false;
       } catch (SQLException | RuntimeException e) {
         // Outcome unknown (the commit may have happened): neither acknowledged nor refused.
         attempts.record(AttemptLog.Outcome.FAILED, token, node, pid, seq);
         log.warn("guarded-set insert {} of token {} failed: {}", seq, token, e.toString());
         closeConnection();
+        return false;
       }
     }
 
