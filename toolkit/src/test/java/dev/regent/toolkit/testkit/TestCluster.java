@@ -294,7 +294,17 @@ public final class TestCluster implements AutoCloseable {
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("actor system " + system + " did not terminate", e);
+      // What holds it up is in a thread's stack: print them (a termination hang is otherwise
+      // undiagnosable after the fact).
+      StringBuilder dump = new StringBuilder();
+      Thread.getAllStackTraces().forEach((t, stack) -> {
+        dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+        for (StackTraceElement f : stack) {
+          dump.append("    at ").append(f).append('\n');
+        }
+      });
+      throw new IllegalStateException("actor system " + system + " did not terminate; threads:\n"
+          + dump, e);
     }
   }
 
