@@ -24,6 +24,8 @@ import dev.regent.toolkit.RegentElection;
 import dev.regent.toolkit.metrics.RegentMetrics;
 import dev.regent.toolkit.testkit.Await;
 import dev.regent.toolkit.testkit.Ports;
+import dev.regent.toolkit.testkit.RawFrame;
+import dev.regent.toolkit.testkit.RawFrameSerializer;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +53,7 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import javax.net.ssl.SSLSocket;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.ExtendedActorSystem;
+
 import org.apache.pekko.actor.PoisonPill;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -62,7 +64,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -259,7 +261,7 @@ class HostilePeersTest {
         """
         pekko.actor.serializers.regent-election-cbor = "%s"
         pekko.actor.serialization-bindings { "%s" = regent-election-cbor }
-        """.formatted(RawSerializer.class.getName(), RawFrame.class.getName()));
+        """.formatted(RawFrameSerializer.class.getName(), RawFrame.class.getName()));
     var random = new Random(17);
     // The manifest real envelopes travel with, so the junk reaches the envelope's parser.
     var serialization = org.apache.pekko.serialization.SerializationExtension.get(
@@ -550,38 +552,5 @@ class HostilePeersTest {
       out.writeBytes(p);
     }
     return out.toByteArray();
-  }
-
-  /** Bytes and a manifest the fuzzing system sends as they are. */
-  public record RawFrame(String manifest, byte[] bytes) {}
-
-  /** Writes a {@link RawFrame} under {@code regent-election-cbor}'s identifier (6173). */
-  public static final class RawSerializer extends SerializerWithStringManifest {
-    private final int identifier;
-
-    public RawSerializer(ExtendedActorSystem system, String bindingName) {
-      identifier = system.settings().config()
-          .getInt("pekko.actor.serialization-identifiers." + bindingName);
-    }
-
-    @Override
-    public int identifier() {
-      return identifier;
-    }
-
-    @Override
-    public String manifest(Object o) {
-      return ((RawFrame) o).manifest();
-    }
-
-    @Override
-    public byte[] toBinary(Object o) {
-      return ((RawFrame) o).bytes();
-    }
-
-    @Override
-    public Object fromBinary(byte[] bytes, String manifest) {
-      throw new UnsupportedOperationException("the fuzzer only sends");
-    }
   }
 }

@@ -26,6 +26,8 @@ import dev.regent.toolkit.internal.election.VoterConfig;
 import dev.regent.toolkit.internal.shell.ElectionRuntime;
 import dev.regent.toolkit.leadership.NodeId;
 import dev.regent.toolkit.testkit.Await;
+import dev.regent.toolkit.testkit.RawFrame;
+import dev.regent.toolkit.testkit.RawFrameSerializer;
 import dev.regent.toolkit.testkit.TestCluster;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.pekko.actor.ExtendedActorSystem;
+
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -48,7 +50,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
+
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * as dropped.
  *
  * <p>How the bytes get onto the wire: a third actor system (not a cluster member) replaces, in its
- * own configuration only, the serializer named {@code regent-election-cbor} by {@link RawSerializer},
+ * own configuration only, the serializer named {@code regent-election-cbor} by {@link RawFrameSerializer},
  * which has the same identifier and writes a {@link RawFrame}'s bytes and manifest as they are. The
  * receiving node therefore decodes them with the real {@code RegentWireSerializer}, exactly as a
  * frame from a buggy or hostile peer.
@@ -110,42 +112,6 @@ class WireFuzzTest {
         new TimeoutNow(6, A, L),
         new BootstrapProbe(0, A, 0, 3),
         new BootstrapReply(0, B, 0, false, A.name(), 3));
-  }
-
-  /** A bytes-and-manifest frame the fuzzing system sends as it is. */
-  public record RawFrame(String manifest, byte[] bytes) {}
-
-  /**
-   * Writes a {@link RawFrame} under the identifier of {@code regent-election-cbor}; configured on
-   * the fuzzing system only.
-   */
-  public static final class RawSerializer extends SerializerWithStringManifest {
-    private final int identifier;
-
-    public RawSerializer(ExtendedActorSystem system, String bindingName) {
-      identifier = system.settings().config()
-          .getInt("pekko.actor.serialization-identifiers." + bindingName);
-    }
-
-    @Override
-    public int identifier() {
-      return identifier;
-    }
-
-    @Override
-    public String manifest(Object o) {
-      return ((RawFrame) o).manifest();
-    }
-
-    @Override
-    public byte[] toBinary(Object o) {
-      return ((RawFrame) o).bytes();
-    }
-
-    @Override
-    public Object fromBinary(byte[] bytes, String manifest) {
-      throw new UnsupportedOperationException("the fuzzer only sends");
-    }
   }
 
   // ---- payload generation --------------------------------------------------------------------
@@ -359,7 +325,7 @@ class WireFuzzTest {
         pekko.actor.serialization-bindings {
           "%s" = regent-election-cbor
         }
-        """.formatted(RawSerializer.class.getName(), RawFrame.class.getName()))
+        """.formatted(RawFrameSerializer.class.getName(), RawFrame.class.getName()))
         .withFallback(ConfigFactory.load()));
     ActorRef<Object> electionActor = ActorRefResolver.get(fuzzer).resolveActorRef(
         TestCluster.addressOf(target) + ElectionRuntime.ACTOR_PATH);
