@@ -158,7 +158,7 @@ class GuardedSetTest {
       awaitAcknowledged(c, next, 3);
       c.resume(first.node());
       long resumed = System.nanoTime();
-      // The woken writer goes on until its incarnation stops: the database must refuse it.
+      // The woken writer tries again (at least once after its stop): the database must refuse it.
       awaitAttempt(c, "an insert of the woken old incarnation was refused",
           a -> a.pid() == first.pid() && a.token() == first.token() && a.nanos() > resumed
               && a.outcome() == Outcome.REFUSED);

@@ -132,12 +132,15 @@ public final class GuardedSetSetup implements NodeSetup {
     }
 
     /**
-     * Inserts every 50 ms until stopped. The broken variant (no fence) goes on after its stop
-     * until one insert begun after the stop was acknowledged (bounded by
-     * {@code MAX_INSERTS_PER_INCARNATION}): a deposed writer's in-flight write that lands. Without
-     * that its one stale insert depended on timing: a pause in the middle of a transaction gets
-     * the session killed by PostgreSQL's idle-in-transaction timeout, the woken writer's only
-     * attempt failed, and its instance stopped 11 ms later (seen once in a full build).
+     * Inserts every 50 ms until stopped, and then once more: it goes on after its stop until one
+     * insert begun after the stop had a definite outcome (acknowledged or refused; bounded by
+     * {@code MAX_INSERTS_PER_INCARNATION}). That is the deposed writer the fence exists for: user
+     * code that does not check its lease and whose in-flight write reaches the database late. The
+     * fenced writer's late insert is refused once a newer token wrote; the broken variant's lands.
+     * Without the extra attempt the late write depended on timing: a writer woken from a pause
+     * while sleeping between inserts saw its stop first (its instance stopped 10 ms after the
+     * wake), and one paused mid-transaction had its session killed by PostgreSQL's
+     * idle-in-transaction timeout (seen in full builds, once each).
      */
     @Override
     public void run() {
@@ -145,11 +148,11 @@ public final class GuardedSetSetup implements NodeSetup {
       try {
         for (int n = 0; n < MAX_INSERTS_PER_INCARNATION; n++) {
           boolean stopped = !running;
-          if (stopped && (fence != null || landedAfterStop)) {
+          if (stopped && landedAfterStop) {
             break;
           }
-          boolean acknowledged = attempt(SEQ.getAndIncrement());
-          landedAfterStop |= stopped && acknowledged;
+          AttemptLog.Outcome outcome = attempt(SEQ.getAndIncrement());
+          landedAfterStop |= stopped && outcome != AttemptLog.Outcome.FAILED;
           Thread.sleep(50);
         }
       } catch (InterruptedException e) {
@@ -159,8 +162,8 @@ public final class GuardedSetSetup implements NodeSetup {
       }
     }
 
-    /** One insert; whether it was acknowledged (committed). */
-    private boolean attempt(long seq) {
+    /** One insert, and what became of it. */
+    private AttemptLog.Outcome attempt(long seq) {
       try {
         Connection c = connection();
         if (fence != null) {
@@ -172,16 +175,16 @@ public final class GuardedSetSetup implements NodeSetup {
           c.setAutoCommit(true);
         }
         attempts.record(AttemptLog.Outcome.ACKNOWLEDGED, token, node, pid, seq);
-        return true;
+        return AttemptLog.Outcome.ACKNOWLEDGED;
       } catch (StaleTokenException e) {
         attempts.record(AttemptLog.Outcome.REFUSED, token, node, pid, seq);
-        return false;
+        return AttemptLog.Outcome.REFUSED;
       } catch (SQLException | RuntimeException e) {
         // Outcome unknown (the commit may have happened): neither acknowledged nor refused.
         attempts.record(AttemptLog.Outcome.FAILED, token, node, pid, seq);
         log.warn("guarded-set insert {} of token {} failed: {}", seq, token, e.toString());
         closeConnection();
-        return false;
+        return AttemptLog.Outcome.FAILED;
       }
     }
 
