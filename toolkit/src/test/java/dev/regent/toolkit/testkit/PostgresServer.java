@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -195,48 +198,38 @@ public final class PostgresServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
     for (ProcessHandle h : tree) {
       if (h.isAlive()) {
         h.destroyForcibly();
       }
     }
-    while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    // Wait for the killed processes to be gone (bounded; the directory is removed either way).
+    try {
+      CompletableFuture.allOf(tree.stream().map(ProcessHandle::onExit)
+          .toArray(CompletableFuture[]::new)).get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // still alive after the bound: nothing more a test can do than remove its files
     }
     deleteTree(dir);
   }
 
   private void awaitReady() {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    SQLException last = null;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("PostgreSQL exited during start-up (exit "
-            + process.exitValue() + "):\n" + logTail());
-      }
-      try (Connection c = DriverManager.getConnection(url())) {
-        if (c.isValid(5)) {
-          return;
-        }
-      } catch (SQLException e) {
-        last = e;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while PostgreSQL started", e);
-      }
-    }
-    throw new IllegalStateException("PostgreSQL did not accept connections on 127.0.0.1:" + port
-        + " within " + START_TIMEOUT.toSeconds() + " s (last error: " + last + "):\n"
-        + logTail());
+    SQLException[] last = {null};
+    Await.until(START_TIMEOUT, () -> "PostgreSQL accepting connections on 127.0.0.1:" + port
+        + " (last error: " + last[0] + "):\n" + logTail(), () -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("PostgreSQL exited during start-up (exit "
+                + process.exitValue() + "):\n" + logTail());
+          }
+          try (Connection c = DriverManager.getConnection(url())) {
+            return c.isValid(5);
+          } catch (SQLException e) {
+            last[0] = e;
+            return false;
+          }
+        });
   }
 
   /** The last lines of the server's log, for failure messages. */
