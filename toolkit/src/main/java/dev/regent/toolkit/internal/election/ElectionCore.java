@@ -503,8 +503,12 @@ public final class ElectionCore {
      * 1082832). Once it leads, it adds itself back (see {@link ConfigStep}).
      */
     private boolean canCampaign() {
-      return !config().isEmpty() && eligible.contains(self.name()) && now >= graceUntil
-          && foreign.isEmpty() && term() < ElectionMessage.MAX_TERM;
+      return now >= graceUntil && canCampaignIgnoringGrace();
+    }
+
+    private boolean canCampaignIgnoringGrace() {
+      return !config().isEmpty() && eligible.contains(self.name()) && foreign.isEmpty()
+          && term() < ElectionMessage.MAX_TERM;
     }
 
     private void startPreVote() {
@@ -691,9 +695,20 @@ public final class ElectionCore {
           new HeartbeatAck(term(), self, lineage(), h.sentAt(), config().id(), true));
     }
 
+    /**
+     * A hand-over is campaigned for even inside the restart grace, so that a leader leaving right
+     * after another node restarted (a rolling restart) does not wait a whole election timeout.
+     * The grace covers a promise this node may have made before it stopped and no longer knows
+     * of; that promise was made in a term of at most {@code x.term()}. A promise of an older term
+     * protected a lease that ended before the leader of {@code x.term()} was elected (its voters
+     * intersect the quorum that acknowledged that lease, and they kept their promises). A promise
+     * of {@code x.term()} protected the lease of the leader that sent {@code TimeoutNow}, which it
+     * sends only once nothing it hosted runs (the hand-over exemption). So the self-vote breaks
+     * no promise that still protects a lease in use. Everything else about who may campaign holds.
+     */
     private void onTimeoutNow(TimeoutNow x) {
       if (x.term() == term() && leader.equals(Optional.of(x.from()))
-          && role instanceof Role.Follower && canCampaign()) {
+          && role instanceof Role.Follower && canCampaignIgnoringGrace()) {
         startElection(Optional.of(x.from()), CampaignCause.HAND_OVER);
       }
     }

@@ -572,6 +572,36 @@ class ElectionCoreTest {
   }
 
   /**
+   * A rolling restart: c restarted and follows leader a, which hands over to it while c is still
+   * inside its restart grace. c campaigns at once (the only promise it may have forgotten
+   * protected a lease that has ended, or a's, which a released before sending TimeoutNow), so the
+   * hand-over does not wait for the grace and an election timeout. Only TimeoutNow from the
+   * leader c follows, in c's term, does this; everything else still waits out the grace.
+   */
+  @Test
+  void aHandOverIsCampaignedForInsideTheRestartGrace() {
+    var c = follower(C);
+    c.feed(new Received(GRACE / 4, new Heartbeat(1, A, L, 0, ABC, LEASE)));
+    c.feed(new Received(GRACE / 2, new TimeoutNow(1, A, L)));
+    var request = (VoteRequest) c.sent().stream().filter(VoteRequest.class::isInstance)
+        .findFirst().orElseThrow(() -> new AssertionError("no campaign: " + c.sent()));
+    assertEquals(2, request.term());
+    assertEquals(Optional.of(A), request.transferFrom());
+    assertEquals(Optional.of(C), c.state.hard().votedFor());
+
+    var notLeader = follower(C);
+    notLeader.feed(new Received(GRACE / 4, new Heartbeat(1, A, L, 0, ABC, LEASE)));
+    notLeader.feed(new Received(GRACE / 2, new TimeoutNow(1, B, L)));
+    assertTrue(notLeader.sent().stream().noneMatch(VoteRequest.class::isInstance),
+        "TimeoutNow from a node that is not the leader it follows: still in grace");
+    var oldTerm = follower(C);
+    oldTerm.feed(new Received(GRACE / 4, new Heartbeat(2, A, L, 0, ABC, LEASE)));
+    oldTerm.feed(new Received(GRACE / 2, new TimeoutNow(1, A, L)));
+    assertTrue(oldTerm.sent().stream().noneMatch(VoteRequest.class::isInstance),
+        "TimeoutNow of an older term: ignored");
+  }
+
+  /**
    * The bootstrap rule as a table (issue 13, scenario 1): node {@code a} (or {@code self}) without
    * state, {@code bootstrap-expect}, the eligible members, and what each other member answers to
    * its latest probe ({@code b:a} = b has no state and names a as founder; {@code c:STATE} = c has
