@@ -33,6 +33,9 @@ import java.util.TreeSet;
  *     ex-leader votes for it despite its own lease
  * @param probeRound the latest bootstrap probe round sent
  * @param probeAgreed the members that answered the latest round with "no state, you found"
+ * @param failedElections elections this node started since it last heard a leader or led,
+ *     capped at {@link ElectionCore#MAX_BACKOFF_DOUBLINGS} + 1: each one after the first doubles
+ *     the spread of its next election timeout (split votes on slow links)
  * @param random the state of the injected deterministic random source
  */
 public record NodeState(
@@ -50,6 +53,7 @@ public record NodeState(
     Optional<NodeId> transferTarget,
     long probeRound,
     SortedSet<String> probeAgreed,
+    int failedElections,
     long random) {
 
   public NodeState {

@@ -136,6 +136,12 @@ final class ScriptedNet {
     return now;
   }
 
+  /** The seed the next started core draws its randomness from (each start takes the next one). */
+  ScriptedNet seed(long first) {
+    this.seed = first;
+    return this;
+  }
+
   Node node(String name) {
     return nodes.get(name);
   }
