@@ -2,11 +2,8 @@ package dev.regent.multijvm.bench;
 
 import dev.regent.multijvm.harness.CpuHog;
 import dev.regent.multijvm.harness.HistoryEvent;
-import dev.regent.multijvm.harness.HistoryEvent.LeaderElected;
-import dev.regent.multijvm.harness.HistoryEvent.SingletonResumed;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
-import dev.regent.multijvm.harness.HistoryEvent.SingletonSuspended;
 import dev.regent.multijvm.harness.HistoryRecorder;
 import dev.regent.multijvm.harness.LeadershipReporter;
 import dev.regent.multijvm.harness.LoadAverage;
@@ -22,7 +19,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -467,6 +463,8 @@ public final class FailoverBenchmark {
     final Map<String, List<String>> skips = new LinkedHashMap<>();
     final Map<Metric, List<String>> extra = new LinkedHashMap<>();
     final Map<String, Long> lastDuration = new HashMap<>();
+    /** Crash trials under load in which {@link RestartCount} saw the restart (a control). */
+    int crashRestartsSeen;
 
     Bench(BenchProfiles.Profile p) {
       this.p = p;
@@ -719,57 +717,21 @@ public final class FailoverBenchmark {
     }
 
     /**
-     * The quiet window's value for this cluster: singleton starts and stops between {@code t0}
-     * and {@code t1} (any node, any process); the value is the larger of the two (every instance
-     * that lost its state or was started anew: a stop with its restart counts once, a stop
-     * without a start or a start without a stop once each). The note adds, for Regent, how many
-     * starts repeated a token the node had started before (same-term restarts), suspensions and
-     * resumes, and terms first reported in the window; for both, nodes whose JVM exited.
+     * The quiet window's value for this cluster ({@link RestartCount}, from every node's history
+     * between {@code t0} and {@code t1}), with the nodes whose JVM exited in the window and the
+     * load average in the note.
      */
     void countRestarts(long t0, long t1, long[] pidsBefore, String load) {
-      int starts = 0;
-      int stops = 0;
-      int sameTerm = 0;
-      int suspensions = 0;
-      int resumes = 0;
-      var termsBefore = new HashSet<List<Long>>();
-      var termsIn = new HashSet<List<Long>>();
-      for (int i = 0; i < c.size(); i++) {
-        var started = new HashSet<List<Long>>();
-        List<HistoryEvent> node = new ArrayList<>(events(i));
-        node.sort(java.util.Comparator.comparingLong(HistoryEvent::nanos));
-        for (HistoryEvent e : node) {
-          boolean in = e.nanos() >= t0 && e.nanos() <= t1;
-          if (e instanceof SingletonStarted s) {
-            boolean again = !started.add(List.of(s.lineage(), s.token()));
-            if (in) {
-              starts++;
-              sameTerm += again ? 1 : 0;
-            }
-          } else if (e instanceof SingletonStopped) {
-            stops += in ? 1 : 0;
-          } else if (e instanceof SingletonSuspended) {
-            suspensions += in ? 1 : 0;
-          } else if (e instanceof SingletonResumed) {
-            resumes += in ? 1 : 0;
-          } else if (e instanceof LeaderElected l && e.nanos() <= t1) {
-            (e.nanos() < t0 ? termsBefore : termsIn).add(List.of(l.lineage(), l.term()));
-          }
-        }
-      }
-      termsIn.removeAll(termsBefore);
+      RestartCount count = RestartCount.of(
+          IntStream.range(0, c.size()).mapToObj(this::events).toList(), t0, t1);
       int exits = 0;
       for (int i = 0; i < c.size(); i++) {
         exits += pidsBefore[i] != (c.isAlive(i) ? c.pid(i) : -1) ? 1 : 0;
       }
       int window = values.getOrDefault(Metric.SPURIOUS, List.of()).size() + 1;
-      String detail = starts + " starts" + (isRegent() ? " (" + sameTerm + " same-term)" : "")
-          + ", " + stops + " stops"
-          + (isRegent() ? ", " + suspensions + " suspensions (" + resumes + " resumed), "
-              + termsIn.size() + " new terms" : "")
-          + ", " + exits + " node exits";
+      String detail = count.describe(isRegent(), exits);
       log(p.label() + ": quiet window under load: " + detail + "; " + load);
-      add(Metric.SPURIOUS, "window=" + window, Math.max(starts, stops));
+      add(Metric.SPURIOUS, "window=" + window, count.restarts());
       note(Metric.SPURIOUS, detail + "; " + load);
     }
 
@@ -834,6 +796,12 @@ public final class FailoverBenchmark {
         if (loaded) {
           add(Metric.CRASH_LOAD, "round=" + round, ms(next.nanos() - t0));
           note(Metric.CRASH_LOAD, load.split(" ")[0]);
+          // Control of the quiet window's counter: the same count over this trial must see the
+          // restart the crash caused.
+          if (RestartCount.of(IntStream.range(0, c.size()).mapToObj(this::events).toList(), t0,
+              System.nanoTime()).restarts() >= 1) {
+            crashRestartsSeen++;
+          }
           return;
         }
         long sent = Long.parseLong(stop[1]);
@@ -969,6 +937,8 @@ public final class FailoverBenchmark {
       } else if (m == Metric.CRASH_LOAD && !extras.isEmpty()) {
         parts.add("p99 = max (nearest rank, n < 100)");
         parts.add("1-minute load average at each crash: " + String.join(", ", extras));
+        parts.add("the quiet window's restart count saw the crash's restart in "
+            + crashRestartsSeen + " of " + v.size());
       } else if (m == Metric.RESTART_UP_LOAD && v.isEmpty() && o.load().on()) {
         parts.add("no node restarted under load");
       } else if (m == Metric.LOST && !extras.isEmpty()) {

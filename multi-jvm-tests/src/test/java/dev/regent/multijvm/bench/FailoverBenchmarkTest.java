@@ -77,6 +77,11 @@ class FailoverBenchmarkTest {
       if (m.metric().equals(Metric.SPURIOUS.name())) {
         assertTrue(m.note().contains("load average") && m.note().contains("stops"), m.toString());
       }
+      // The restart count, applied to each crash trial under load, saw the crash's restart.
+      if (m.metric().equals(Metric.CRASH_LOAD.name()) && !m.values().isEmpty()) {
+        assertTrue(m.note().contains("saw the crash's restart in " + m.values().size() + " of "
+            + m.values().size()), m.toString());
+      }
     }
     assertTrue(r.environment().get("load during the loaded phase").startsWith("CPU hog pid"),
         r.environment().toString());
