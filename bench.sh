@@ -31,7 +31,7 @@ usage: ./bench.sh [options]
   --no-load                  skip the loaded phase (CPU hog, quiet window, crashes under load)
   --budget-minutes N         start no trial that could end later than this (default 32)
   --quick                    2 trials per cluster (Pekko default 1), 1 throughput run; under
-                             load 1 crash per cluster and a 20 s window: ~11 min
+                             load 1 crash per cluster and a 20 s window: ~9 min
   --out DIR                  results folder (default multi-jvm-tests/target/benchmark/<time>)
   --offline                  pass -o to Maven (everything already in ~/.m2)
   --redraw DIR               run nothing: write results.md and failover.svg in DIR again from

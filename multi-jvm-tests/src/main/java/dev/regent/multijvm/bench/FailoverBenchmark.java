@@ -326,8 +326,9 @@ public final class FailoverBenchmark {
       double reached = hog.awaitLoad(target, load.ramp());
       long waited = (System.nanoTime() - t0) / 1_000_000_000L;
       loadSummary = "CPU hog pid " + hog.pid() + ", " + load.threads() + " busy threads, ends by"
-          + " itself after " + limit.toMinutes() + " min; 1-minute load average " + fmt(reached)
-          + " after " + waited + " s (target " + fmt(target) + ": 2 × " + cores + " cores"
+          + " itself after " + limit.toMinutes() + " min; 1-minute load average "
+          + String.format(Locale.ROOT, "%.2f", reached) + " after " + waited + " s (target "
+          + fmt(target) + ": 2 × " + cores + " cores"
           + (reached >= target ? "" : ", NOT reached within " + load.ramp().toSeconds() + " s")
           + ")";
       log("cpu hog pid " + hog.pid() + " (" + load.threads() + " threads): load average "
