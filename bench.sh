@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The failover benchmark: Regent against Pekko's built-in ClusterSingleton (with Pekko's
 # split-brain resolver, keep-majority), each with its defaults and a tuned profile, in four 3-node
-# clusters of separate JVMs on 127.0.0.1, one trial at a time, round-robin. Builds what it needs,
-# runs about 21 minutes (2 cores) with the default trial counts, prints the table and where the results went.
+# clusters of separate JVMs on 127.0.0.1, one trial at a time, round-robin, then again under load
+# (a CPU hog in a separate JVM). Builds what it needs, runs about 30 minutes (2 cores) with the
+# default trial counts, prints the table and where the results went.
 # What it measures and how: docs/BENCHMARK.md. It asserts nothing about times.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,8 +22,16 @@ usage: ./bench.sh [options]
   --asks N                   timed asks per latency run (default 2000)
   --rate N                   messages per second sent during each crash (default 200)
   --idle-seconds N           idle CPU window (default 10)
-  --budget-minutes N         start no trial that could end later than this (default 25)
-  --quick                    2 trials per cluster (Pekko default 1), 1 throughput run: ~8 min
+  --load-crash N             crash trials under load per cluster (default 5)
+  --load-crash-pekko-default N  crash trials under load for Pekko default (default 2)
+  --load-window-seconds N    quiet window under load, all clusters at once (default 30)
+  --load-threads N           busy threads of the CPU hog (default 2 x cores + 2)
+  --load-reserve-minutes N   the last N minutes of the budget are kept for the loaded phase
+                             (default 9)
+  --no-load                  skip the loaded phase (CPU hog, quiet window, crashes under load)
+  --budget-minutes N         start no trial that could end later than this (default 32)
+  --quick                    2 trials per cluster (Pekko default 1), 1 throughput run; under
+                             load 1 crash per cluster and a 20 s window: ~9 min
   --out DIR                  results folder (default multi-jvm-tests/target/benchmark/<time>)
   --offline                  pass -o to Maven (everything already in ~/.m2)
   --redraw DIR               run nothing: write results.md and failover.svg in DIR again from
@@ -48,11 +57,18 @@ while [ $# -gt 0 ]; do
     --rate) props+=("-Dregent.bench.rate=$2"); shift 2 ;;
     --idle-seconds) props+=("-Dregent.bench.idle-seconds=$2"); shift 2 ;;
     --budget-minutes) props+=("-Dregent.bench.budget-minutes=$2"); shift 2 ;;
+    --load-crash) props+=("-Dregent.bench.load.crash=$2"); shift 2 ;;
+    --load-crash-pekko-default) props+=("-Dregent.bench.load.crash.pekko-default=$2"); shift 2 ;;
+    --load-window-seconds) props+=("-Dregent.bench.load.window-seconds=$2"); shift 2 ;;
+    --load-threads) props+=("-Dregent.bench.load.threads=$2"); shift 2 ;;
+    --load-reserve-minutes) props+=("-Dregent.bench.load.reserve-minutes=$2"); shift 2 ;;
+    --no-load) props+=("-Dregent.bench.load=off"); shift ;;
     --quick)
       props+=("-Dregent.bench.crash=2" "-Dregent.bench.crash.pekko-default=1"
         "-Dregent.bench.pause=2" "-Dregent.bench.pause.pekko-default=1"
         "-Dregent.bench.graceful=2" "-Dregent.bench.graceful.pekko-default=1"
-        "-Dregent.bench.rounds=1")
+        "-Dregent.bench.rounds=1" "-Dregent.bench.load.crash=1"
+        "-Dregent.bench.load.crash.pekko-default=1" "-Dregent.bench.load.window-seconds=20")
       shift ;;
     --out) out="$2"; shift 2 ;;
     --offline) mvn_flags+=(-o); shift ;;

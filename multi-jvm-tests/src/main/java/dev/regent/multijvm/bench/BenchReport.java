@@ -12,18 +12,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The failover benchmark's report: a table (min, median, p90, max and the Regent/Pekko ratio of
- * medians per metric and profile) for stdout, and files in a results folder: {@code results.json},
- * {@code results.md} and {@code failover.svg} (the failover distributions, embedded by README).
+ * The failover benchmark's report: a table (min, median, p90, p99, max and the Regent/Pekko ratio
+ * of medians per metric and profile) for stdout, and files in a results folder:
+ * {@code results.json}, {@code results.md} and {@code failover.svg} (the failover distributions,
+ * embedded by README).
  *
  * <p>Rows are grouped by metric, then profile (each in order of first appearance), Regent before
  * Pekko. Statistics use nearest-rank percentiles over the finite values ({@link Stats}): every
- * number is an observed trial value, the median of an even count is the lower middle value, and
- * p90 of fewer than 10 values is the max. The ratio column, on the Regent row, is Regent's median
- * divided by Pekko's; below 1× favours Regent for lower-is-better metrics (times), above 1× for
- * higher-is-better ones (throughput); a legend line under the table says so. A measurement without
- * values gets a row of "—" and its note. Numbers: ms and rates (msg/s) as integers, % with one
- * decimal, ratios with two significant digits.
+ * number is an observed trial value, the median of an even count is the lower middle value, p90
+ * of fewer than 10 values is the max, and p99 of fewer than 100 values is the max. The ratio
+ * column, on the Regent row, is Regent's median divided by Pekko's; below 1× favours Regent for
+ * lower-is-better metrics (times), above 1× for higher-is-better ones (throughput); a legend line
+ * under the table says so. A measurement without values gets a row of "—" and its note. Numbers:
+ * ms and rates (msg/s) as integers, % with one decimal, ratios with two significant digits.
  *
  * <p>{@link #writeTo} writes, in this order:
  *
@@ -136,8 +137,8 @@ public final class BenchReport {
             : ", except for " + String.join(", ", higher)
                 + " (higher is better: above 1× favours Regent)."));
     lines.add("Statistics: nearest-rank percentiles over each row's trials (every number is an "
-        + "observed value; the median of an even n is the lower middle value; p90 of n < 10 is the "
-        + "max).");
+        + "observed value; the median of an even n is the lower middle value; p90 of n < 10 and "
+        + "p99 of n < 100 are the max).");
     return lines;
   }
 }

@@ -1,5 +1,6 @@
 package dev.regent.multijvm.bench;
 
+import dev.regent.multijvm.harness.CpuHog;
 import dev.regent.multijvm.harness.HistoryEvent;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStarted;
 import dev.regent.multijvm.harness.HistoryEvent.SingletonStopped;
@@ -36,7 +37,9 @@ import java.util.stream.IntStream;
  *
  * <p>Order: start the clusters one after the other (start to Up); throughput and ask latency
  * rounds; an idle window (CPU, heap); pause rounds; crash rounds (with the message stream); SIGTERM
- * rounds. A killed, downed or stopped node is restarted with its state before its cluster's next
+ * rounds; then the loaded phase (issue #15): a {@link CpuHog} in a separate JVM, a quiet window
+ * under load in which every cluster is watched for singleton restarts, and crash rounds under
+ * load. A killed, downed or stopped node is restarted with its state before its cluster's next
  * trial (restart to Up), and every trial begins on a clean cluster: three members Up in every
  * node's view, nobody unreachable, for Regent three voters everywhere, and a singleton running.
  *
@@ -55,12 +58,24 @@ public final class FailoverBenchmark {
   private final BenchOptions o;
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
+  /**
+   * The deadline trials are held to now: until the loaded phase, the budget less the part kept
+   * for it; then the whole budget.
+   */
+  private long trialDeadlineNanos;
+  /** Whether the CPU hog runs (the loaded phase): restarts count as restart to Up under load. */
+  private boolean underLoad;
+  /** What the loaded phase did, for the report's environment. */
+  private String loadSummary;
   private final List<String> trialLines = new ArrayList<>();
   private final List<Bench> benches = new ArrayList<>();
 
   private FailoverBenchmark(BenchOptions o) {
     this.o = o;
     this.deadlineNanos = startNanos + o.budget().toNanos();
+    this.trialDeadlineNanos = o.load().on()
+        ? deadlineNanos - o.load().reserve().toNanos() : deadlineNanos;
+    this.loadSummary = o.load().on() ? "not reached" : "not run (--no-load)";
   }
 
   /** What a run produced: the measurements, the report and its stdout table, where it was written. */
@@ -117,9 +132,13 @@ public final class FailoverBenchmark {
       phase("pause (SIGSTOP) failover");
       rounds(o::pauseFor, "pause", (b, r) -> b.pauseTrial(r));
       phase("crash (SIGKILL) failover and messages lost");
-      rounds(o::crashFor, "crash", (b, r) -> b.crashTrial(r));
+      rounds(o::crashFor, "crash", (b, r) -> b.crashTrial(r, false));
       phase("graceful (SIGTERM) handover");
       rounds(o::gracefulFor, "graceful", (b, r) -> b.gracefulTrial(r));
+      if (o.load().on()) {
+        phase("under load (CPU hog): a quiet window, then crash failover");
+        loadedPhase();
+      }
     } finally {
       for (Bench b : benches) {
         b.close();
@@ -202,6 +221,7 @@ public final class FailoverBenchmark {
         + System.getProperty("java.runtime.version"));
     env.put("load average", "start " + loadStart + ", end " + LoadAverage.now());
     env.put("duration", (System.nanoTime() - startNanos) / 1_000_000_000L + " s");
+    env.put("load during the loaded phase", loadSummary);
     env.put("clusters", o.profiles().size() + " clusters of 3 node JVMs on 127.0.0.1, all running"
         + " (idle when not under test) for the whole run; one trial at a time, round-robin: "
         + o.profiles().stream().map(BenchProfiles.Profile::label)
@@ -274,6 +294,116 @@ public final class FailoverBenchmark {
     }
   }
 
+  // -----------------------------------------------------------------------------------------------
+  // Loaded phase
+
+  /**
+   * Starts the CPU hog (a separate JVM, killed by pid in the finally; it also ends by itself a few
+   * minutes after the budget), waits bounded until the load average is twice the core count, then
+   * the quiet window and the crash rounds under load.
+   */
+  private void loadedPhase() {
+    trialDeadlineNanos = deadlineNanos;
+    BenchOptions.Load load = o.load();
+    long left = deadlineNanos - System.nanoTime();
+    if (left < load.ramp().plus(load.window()).toNanos()) {
+      loadSummary = "skipped: the time budget of " + o.budget().toMinutes() + " min was reached";
+      for (Bench b : benches) {
+        b.skipped("load-window", "time budget of " + o.budget().toMinutes() + " min reached");
+        b.skipped("crash-load", "time budget of " + o.budget().toMinutes() + " min reached");
+      }
+      return;
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    double target = 2.0 * cores;
+    // Ends by itself 5 min after the budget at the latest, should the kill below never run.
+    Duration limit = Duration.ofNanos(left).plusMinutes(5);
+    CpuHog hog = null;
+    try {
+      hog = CpuHog.start(load.threads(), limit, o.outDir().resolve("cpu-hog.log"));
+      underLoad = true;
+      long t0 = System.nanoTime();
+      double reached = hog.awaitLoad(target, load.ramp());
+      long waited = (System.nanoTime() - t0) / 1_000_000_000L;
+      loadSummary = "CPU hog pid " + hog.pid() + ", " + load.threads() + " busy threads, ends by"
+          + " itself after " + limit.toMinutes() + " min; 1-minute load average "
+          + String.format(Locale.ROOT, "%.2f", reached) + " after " + waited + " s (target "
+          + fmt(target) + ": 2 × " + cores + " cores"
+          + (reached >= target ? "" : ", NOT reached within " + load.ramp().toSeconds() + " s")
+          + ")";
+      log("cpu hog pid " + hog.pid() + " (" + load.threads() + " threads): load average "
+          + LoadAverage.now() + " after " + waited + " s");
+      CpuHog running = hog;
+      quietWindow(running);
+      rounds(o::loadCrashFor, "crash-load", (b, r) -> {
+        if (!running.isAlive()) {
+          throw new IllegalStateException("the CPU hog no longer runs");
+        }
+        b.crashTrial(r, true);
+      });
+      loadSummary += "; at the end " + LoadAverage.now() + " (1/5/15 min)";
+    } catch (RuntimeException e) {
+      log("the loaded phase failed: " + e);
+      loadSummary += "; the phase failed: " + e;
+      for (Bench b : benches) {
+        b.failed("crash-load", e);
+      }
+    } finally {
+      underLoad = false;
+      if (hog != null) {
+        hog.close(); // SIGKILL by pid, waits until it is gone
+        log("cpu hog pid " + hog.pid() + " stopped; load average " + LoadAverage.now());
+      }
+    }
+  }
+
+  /**
+   * Every ready cluster watched at once for {@link BenchOptions.Load#window()} with the hog running
+   * and no fault injected: their singletons' starts and stops, Regent's suspensions and terms, and
+   * node exits. A cluster with a node gone afterwards is repaired (the node restarted).
+   */
+  private void quietWindow(CpuHog hog) {
+    var watched = new ArrayList<Bench>();
+    for (Bench b : benches) {
+      if (b.broken) {
+        b.skipped("load-window", "cluster unusable (" + b.brokenReason + ")");
+        continue;
+      }
+      try {
+        b.ensureReady();
+        watched.add(b);
+      } catch (RuntimeException | AssertionError e) {
+        b.failed("load-window", e);
+        b.repair();
+      }
+    }
+    Map<Bench, long[]> pids = new HashMap<>();
+    for (Bench b : watched) {
+      pids.put(b, IntStream.range(0, b.c.size()).mapToLong(i -> b.c.isAlive(i) ? b.c.pid(i) : -1)
+          .toArray());
+    }
+    String loadBefore = LoadAverage.now();
+    long t0 = System.nanoTime();
+    log("quiet window under load: " + o.load().window().toSeconds() + " s, " + watched.size()
+        + " clusters, load average " + loadBefore);
+    waitFor("the quiet window under load", o.load().window());
+    long t1 = System.nanoTime();
+    String load = "load average " + loadBefore + " → " + LoadAverage.now();
+    boolean hogRan = hog.isAlive();
+    for (Bench b : watched) {
+      if (!hogRan) {
+        b.failed("load-window", new IllegalStateException("the CPU hog stopped during the window"));
+        continue;
+      }
+      b.countRestarts(t0, t1, pids.get(b), load);
+    }
+    for (Bench b : watched) {
+      if (b.anyDead()) {
+        b.repair();
+      }
+    }
+  }
+
   /** utime + stime of a process in clock ticks, or -1 without /proc. */
   static long cpuTicks(long pid) {
     Path stat = Path.of("/proc", Long.toString(pid), "stat");
@@ -334,6 +464,8 @@ public final class FailoverBenchmark {
     final Map<String, List<String>> skips = new LinkedHashMap<>();
     final Map<Metric, List<String>> extra = new LinkedHashMap<>();
     final Map<String, Long> lastDuration = new HashMap<>();
+    /** Crash trials under load in which {@link RestartCount} saw the restart (a control). */
+    int crashRestartsSeen;
 
     Bench(BenchProfiles.Profile p) {
       this.p = p;
@@ -365,7 +497,12 @@ public final class FailoverBenchmark {
       c.awaitCondition("every node recorded its Up time", UP,
           () -> IntStream.range(0, 3).allMatch(i -> !c.spawnToUpMillis(i).isEmpty()));
       for (int i = 0; i < 3; i++) {
-        add(Metric.START_UP, "node=" + i, c.spawnToUpMillis(i).get(0));
+        if (underLoad) {
+          log(p.label() + ": node " + i + " started under load (a fresh cluster), Up after "
+              + c.spawnToUpMillis(i).get(0) + " ms: not a value of start to Up");
+        } else {
+          add(Metric.START_UP, "node=" + i, c.spawnToUpMillis(i).get(0));
+        }
       }
       ensureReady();
     }
@@ -393,8 +530,10 @@ public final class FailoverBenchmark {
         return;
       }
       long est = lastDuration.getOrDefault(kind, estimate.toNanos());
-      if (System.nanoTime() + est > deadlineNanos) {
-        skipped(kind, "time budget of " + o.budget().toMinutes() + " min reached");
+      if (System.nanoTime() + est > trialDeadlineNanos) {
+        skipped(kind, "time budget of " + o.budget().toMinutes() + " min reached"
+            + (trialDeadlineNanos < deadlineNanos ? " (the last " + o.load().reserve().toMinutes()
+                + " min kept for the loaded phase)" : ""));
         return;
       }
       log(p.label() + ": " + kind + " round " + round);
@@ -480,7 +619,7 @@ public final class FailoverBenchmark {
           }
           log(p.label() + ": a node is down while waiting for the cluster (" + e
               + "); restarting it");
-          failed("restart", e);
+          failed(underLoad ? "restart-load" : "restart", e);
           waitFor("a moment before restarting", Duration.ofSeconds(1));
         }
       }
@@ -516,7 +655,8 @@ public final class FailoverBenchmark {
       c.awaitCondition("restarted node " + i + " of " + p.label() + " is Up", UP,
           () -> c.spawnToUpMillis(i).size() > before);
       List<Long> ups = c.spawnToUpMillis(i);
-      add(Metric.RESTART_UP, "node=" + i, ups.get(ups.size() - 1));
+      add(underLoad ? Metric.RESTART_UP_LOAD : Metric.RESTART_UP, "node=" + i,
+          ups.get(ups.size() - 1));
     }
 
     List<HistoryEvent> events(int i) {
@@ -577,6 +717,25 @@ public final class FailoverBenchmark {
       return found[0];
     }
 
+    /**
+     * The quiet window's value for this cluster ({@link RestartCount}, from every node's history
+     * between {@code t0} and {@code t1}), with the nodes whose JVM exited in the window and the
+     * load average in the note.
+     */
+    void countRestarts(long t0, long t1, long[] pidsBefore, String load) {
+      RestartCount count = RestartCount.of(
+          IntStream.range(0, c.size()).mapToObj(this::events).toList(), t0, t1);
+      int exits = 0;
+      for (int i = 0; i < c.size(); i++) {
+        exits += pidsBefore[i] != (c.isAlive(i) ? c.pid(i) : -1) ? 1 : 0;
+      }
+      int window = values.getOrDefault(Metric.SPURIOUS, List.of()).size() + 1;
+      String detail = count.describe(isRegent(), exits);
+      log(p.label() + ": quiet window under load: " + detail + "; " + load);
+      add(Metric.SPURIOUS, "window=" + window, count.restarts());
+      note(Metric.SPURIOUS, detail + "; " + load);
+    }
+
     Optional<SingletonStopped> stopOf(SingletonStarted s) {
       return events(s.node()).stream()
           .filter(e -> e instanceof SingletonStopped x && x.pid() == s.pid()
@@ -614,7 +773,12 @@ public final class FailoverBenchmark {
       }
     }
 
-    void crashTrial(int round) {
+    /**
+     * SIGKILL of the host with the message stream running; crash failover (and, unloaded, the
+     * messages lost and duplicated; under load only the failover, with the load average at the
+     * crash in the note).
+     */
+    void crashTrial(int round, boolean loaded) {
       ensureReady();
       SingletonStarted host = running().orElseThrow();
       int h = host.node();
@@ -623,12 +787,24 @@ public final class FailoverBenchmark {
       boolean stopped = false;
       try {
         waitFor("the stream runs before the crash", Duration.ofSeconds(1));
+        String load = LoadAverage.now();
         long t0 = System.nanoTime();
         c.crash(h);
         SingletonStarted next = awaitNewStart(t0, h, failoverBound());
         waitUntil("the new instance has run for 2 s", next.nanos() + 2_000_000_000L);
         String[] stop = c.probe(from, BenchNode.LOAD_STOP).trim().split(" ");
         stopped = true;
+        if (loaded) {
+          add(Metric.CRASH_LOAD, "round=" + round, ms(next.nanos() - t0));
+          note(Metric.CRASH_LOAD, load.split(" ")[0]);
+          // Control of the quiet window's counter: the same count over this trial must see the
+          // restart the crash caused.
+          if (RestartCount.of(IntStream.range(0, c.size()).mapToObj(this::events).toList(), t0,
+              System.nanoTime()).restarts() >= 1) {
+            crashRestartsSeen++;
+          }
+          return;
+        }
         long sent = Long.parseLong(stop[1]);
         long processed = drain(run, sent);
         add(Metric.CRASH, "round=" + round, ms(next.nanos() - t0));
@@ -755,7 +931,18 @@ public final class FailoverBenchmark {
       var parts = new ArrayList<String>();
       parts.add(v.size() + " " + m.per() + (v.size() == 1 ? "" : "s"));
       List<String> extras = extra.getOrDefault(m, List.of());
-      if (m == Metric.LOST && !extras.isEmpty()) {
+      if (m == Metric.SPURIOUS && o.load().on()) {
+        parts.set(0, v.size() + " window" + (v.size() == 1 ? "" : "s") + " of "
+            + o.load().window().toSeconds() + " s, no fault, all clusters at once");
+        parts.addAll(extras);
+      } else if (m == Metric.CRASH_LOAD && !extras.isEmpty()) {
+        parts.add("p99 = max (nearest rank, n < 100)");
+        parts.add("1-minute load average at each crash: " + String.join(", ", extras));
+        parts.add("the quiet window's restart count saw the crash's restart in "
+            + crashRestartsSeen + " of " + v.size());
+      } else if (m == Metric.RESTART_UP_LOAD && v.isEmpty() && o.load().on()) {
+        parts.add("no node restarted under load");
+      } else if (m == Metric.LOST && !extras.isEmpty()) {
         parts.add("sent per trial " + String.join(", ", extras) + " (" + o.rate() + "/s)");
       } else if (m == Metric.STALE && !extras.isEmpty()) {
         parts.add("accepted/attempted per trial " + String.join(", ", extras)
@@ -764,7 +951,13 @@ public final class FailoverBenchmark {
         parts.addAll(extras);
       }
       int requested = requested(kind);
-      if (requested == 0 && kind.matches("crash|pause|graceful")) {
+      boolean loadKind = kind.endsWith("-load") || kind.equals("load-window");
+      if (loadKind && !o.load().on()) {
+        parts.add("loaded phase not run (--no-load)");
+      } else if (requested == 0 && kind.equals("crash-load")
+          && p.profile().equals(BenchProfiles.AT_LEAST_ONCE)) {
+        parts.add("not run under load: its failover is Regent default's (only the proxy differs)");
+      } else if (requested == 0 && kind.matches("crash|pause|graceful|crash-load")) {
         parts.add(o.mode().equals("smoke")
             ? "not run in smoke mode (about 47 s a trial)" : "no trials requested");
       }
@@ -786,6 +979,8 @@ public final class FailoverBenchmark {
         case "pause" -> o.pauseFor(p);
         case "graceful" -> o.gracefulFor(p);
         case "throughput" -> o.rounds();
+        case "crash-load" -> o.loadCrashFor(p);
+        case "load-window" -> o.load().on() ? 1 : 0;
         default -> -1;
       };
     }
@@ -806,6 +1001,12 @@ public final class FailoverBenchmark {
       return "heap";
     } else if (m == Metric.START_UP) {
       return "start";
+    } else if (m == Metric.CRASH_LOAD) {
+      return "crash-load";
+    } else if (m == Metric.SPURIOUS) {
+      return "load-window";
+    } else if (m == Metric.RESTART_UP_LOAD) {
+      return "restart-load";
     }
     return "restart";
   }

@@ -8,7 +8,7 @@ import java.util.List;
  * @param name the {@link Measurement#metric()} text
  * @param unit the {@link Measurement#unit()}
  * @param higherIsBetter as in {@link Measurement}
- * @param per what one value is: "trial", "node" or "start"
+ * @param per what one value is: "trial", "node", "start" or "window"
  */
 public record Metric(String name, String unit, boolean higherIsBetter, String per) {
 
@@ -47,8 +47,27 @@ public record Metric(String name, String unit, boolean higherIsBetter, String pe
   /** Node JVM spawned → Up, when a killed or stopped node rejoins the running cluster. */
   public static final Metric RESTART_UP = new Metric("restart to Up", "ms", false, "start");
 
+
+  // The loaded phase (issue #15): a CPU hog in a separate JVM keeps the load average at least
+  // twice the core count while these are measured.
+
+  /**
+   * Singleton restarts in a quiet window under load (no fault injected): per cluster and window,
+   * the larger of the singleton starts and the singleton stops in the window, i.e. every
+   * incarnation that lost its state or was started anew, whatever the cause (for Regent a
+   * same-term or new-term restart, for Pekko a stop or a move). Goal 0.
+   */
+  public static final Metric SPURIOUS =
+      new Metric("spurious singleton restarts under load", "restarts", false, "window");
+  /** {@link #CRASH} with the CPU hog running. */
+  public static final Metric CRASH_LOAD =
+      new Metric("crash failover under load", "ms", false, "trial");
+  /** {@link #RESTART_UP} for nodes restarted while the CPU hog runs (after a crash under load). */
+  public static final Metric RESTART_UP_LOAD =
+      new Metric("restart to Up under load", "ms", false, "start");
+
   public static List<Metric> all() {
     return List.of(CRASH, LOST, DUPLICATES, PAUSE, STALE, GRACEFUL, GRACEFUL_GAP, THROUGHPUT, ASK_P50,
-        ASK_P99, IDLE_CPU, HEAP, START_UP, RESTART_UP);
+        ASK_P99, IDLE_CPU, HEAP, START_UP, RESTART_UP, SPURIOUS, CRASH_LOAD, RESTART_UP_LOAD);
   }
 }

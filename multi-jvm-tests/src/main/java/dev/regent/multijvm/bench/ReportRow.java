@@ -22,11 +22,11 @@ record ReportRow(Measurement measurement, Optional<Stats> stats, int nonFinite,
 
   /** The column headers, in the order of {@link #cells}. */
   static final List<String> HEADERS = List.of("metric", "profile", "system", "unit", "n", "min",
-      "median", "p90", "max", "Regent/Pekko", "note");
+      "median", "p90", "p99", "max", "Regent/Pekko", "note");
 
   /** Which {@link #HEADERS} hold numbers (right-aligned). */
   static final List<Boolean> NUMERIC = List.of(false, false, false, false, true, true, true, true,
-      true, true, false);
+      true, true, true, false);
 
   /**
    * The rows for {@code measurements}: grouped by metric (in order of first appearance), then by
@@ -96,11 +96,11 @@ record ReportRow(Measurement measurement, Optional<Stats> stats, int nonFinite,
         Integer.toString(stats.map(Stats::n).orElse(0))));
     if (stats.isPresent()) {
       Stats s = stats.get();
-      for (double v : new double[] {s.min(), s.median(), s.p90(), s.max()}) {
+      for (double v : new double[] {s.min(), s.median(), s.p90(), s.p99(), s.max()}) {
         cells.add(Formats.value(unit, v));
       }
     } else {
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 5; i++) {
         cells.add(Formats.NONE);
       }
     }

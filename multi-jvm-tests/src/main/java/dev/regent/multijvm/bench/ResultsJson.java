@@ -26,7 +26,8 @@ import java.util.Map;
  *       "system": "Regent", "profile": "default",
  *       "values": [ 1525.0, ... ],                     // raw, in trial order
  *       "note": "10 trials",
- *       "stats": { "n": 10, "min": ..., "median": ..., "p90": ..., "max": ... },  // or null
+ *       "stats": { "n": 10, "min": ..., "median": ..., "p90": ..., "p99": ..., "max": ... },
+ *                                                  // or null
  *       "nonFiniteValues": 0,
  *       "regentOverPekko": 0.037 },                    // Regent rows with a ratio, else null
  *     ... ] }
@@ -73,6 +74,7 @@ final class ResultsJson {
         stats.put("min", s.min());
         stats.put("median", s.median());
         stats.put("p90", s.p90());
+        stats.put("p99", s.p99());
         stats.put("max", s.max());
       } else {
         node.putNull("stats");

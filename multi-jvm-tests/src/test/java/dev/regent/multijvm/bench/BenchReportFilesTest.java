@@ -74,6 +74,7 @@ class BenchReportFilesTest {
         Stats s = rows.get(i).stats().get();
         assertEquals(s, new Stats(stats.get("n").asInt(), stats.get("min").asDouble(),
             stats.get("median").asDouble(), stats.get("p90").asDouble(),
+            stats.get("p99").asDouble(),
             stats.get("max").asDouble()));
       } else {
         assertTrue(stats.isNull(), "no stats for " + m);
@@ -119,22 +120,22 @@ class BenchReportFilesTest {
 
     List<String> table = lines.stream().filter(l -> l.startsWith("|")).toList();
     assertEquals(2 + run.size(), table.size(), md);
-    assertEquals("| metric | profile | system | unit | n | min | median | p90 | max "
+    assertEquals("| metric | profile | system | unit | n | min | median | p90 | p99 | max "
         + "| Regent/Pekko | note |", table.get(0));
-    assertEquals("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-        table.get(1));
+    assertEquals("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        + "| --- |", table.get(1));
     List<ReportRow> rows = report.rows();
     for (int i = 0; i < rows.size(); i++) {
       List<String> cells = rows.get(i).cells().stream().map(ResultsMarkdown::escape).toList();
       assertEquals("| " + String.join(" | ", cells) + " |", table.get(2 + i));
     }
     assertTrue(table.contains("| crash failover | default | Regent | ms | 10 | 1128 | 1525 "
-        + "| 2129 | 2320 | 0.037× | 10 trials |"), md);
+        + "| 2129 | 2320 | 2320 | 0.037× | 10 trials |"), md);
     assertTrue(table.contains("| partition failover | default | Pekko | ms | 0 | — | — | — | — "
-        + "|  | not run: needs root for iptables |"), md);
-    // A pipe inside a cell must not split it: 12 unescaped pipes around 11 cells, 13 parts.
+        + "| — |  | not run: needs root for iptables |"), md);
+    // A pipe inside a cell must not split it: 13 unescaped pipes around 12 cells, 14 parts.
     String odd = table.get(table.size() - 1);
-    assertEquals(13, odd.split("(?<!\\\\)\\|", -1).length, odd);
+    assertEquals(14, odd.split("(?<!\\\\)\\|", -1).length, odd);
     assertTrue(odd.contains("odd \\| metric") && odd.contains("a \\*note\\* with \\| a pipe"));
 
     assertTrue(md.contains("Regent/Pekko = Regent's median ÷ Pekko's median"), md);

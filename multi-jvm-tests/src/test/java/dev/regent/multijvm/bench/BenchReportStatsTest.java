@@ -17,31 +17,57 @@ class BenchReportStatsTest {
 
   @Test
   void singleValueIsEveryStatistic() {
-    assertEquals(new Stats(1, 42, 42, 42, 42), stats(42));
+    assertEquals(new Stats(1, 42, 42, 42, 42, 42), stats(42));
   }
 
   @Test
   void oddCountMedianIsTheMiddleValueWhateverTheInputOrder() {
-    assertEquals(new Stats(5, 1, 3, 5, 5), stats(5, 1, 4, 3, 2));
+    assertEquals(new Stats(5, 1, 3, 5, 5, 5), stats(5, 1, 4, 3, 2));
   }
 
   @Test
   void evenCountMedianIsTheLowerMiddleValue() {
-    assertEquals(new Stats(4, 10, 20, 40, 40), stats(40, 10, 30, 20));
-    assertEquals(new Stats(2, 100, 100, 200, 200), stats(200, 100));
+    assertEquals(new Stats(4, 10, 20, 40, 40, 40), stats(40, 10, 30, 20));
+    assertEquals(new Stats(2, 100, 100, 200, 200, 200), stats(200, 100));
   }
 
   @Test
   void p90IsTheNinthOfTenAndTheEighteenthOfTwenty() {
     double[] ten = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
-    assertEquals(new Stats(10, 1, 5, 9, 10), stats(ten));
+    assertEquals(new Stats(10, 1, 5, 9, 10, 10), stats(ten));
     double[] twenty = new double[20];
     for (int i = 0; i < 20; i++) {
       twenty[i] = (i + 1) * 100;
     }
-    assertEquals(new Stats(20, 100, 1000, 1800, 2000), stats(twenty));
+    assertEquals(new Stats(20, 100, 1000, 1800, 2000, 2000), stats(twenty));
     // Eleven values: rank ceil(9.9) = 10.
     assertEquals(10, Stats.percentile(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 90));
+  }
+
+  @Test
+  void p99IsTheMaxBelowAHundredValuesAndTheNinetyNinthOfAHundred() {
+    // The under-load crash row has 2-5 trials: its p99 is its worst trial.
+    assertEquals(new Stats(5, 700, 900, 4000, 4000, 4000), stats(900, 700, 4000, 800, 1000));
+    double[] hundred = new double[100];
+    for (int i = 0; i < 100; i++) {
+      hundred[i] = 100 - i;
+    }
+    Stats s = stats(hundred);
+    assertEquals(50, s.median());
+    assertEquals(90, s.p90());
+    assertEquals(99, s.p99());
+    assertEquals(100, s.max());
+    // 99 values: rank ceil(98.01) = 99, the max; 101 values: rank ceil(99.99) = 100.
+    double[] ninetyNine = new double[99];
+    double[] hundredOne = new double[101];
+    for (int i = 0; i < 101; i++) {
+      if (i < 99) {
+        ninetyNine[i] = i + 1;
+      }
+      hundredOne[i] = i + 1;
+    }
+    assertEquals(99, Stats.percentile(ninetyNine, 99));
+    assertEquals(100, Stats.percentile(hundredOne, 99));
   }
 
   @Test
@@ -59,7 +85,7 @@ class BenchReportStatsTest {
   void noValuesOrOnlyNonFiniteOnesHaveNoStatistics() {
     assertTrue(Stats.of(List.of()).isEmpty());
     assertTrue(Stats.of(boxed(Double.NaN, Double.POSITIVE_INFINITY)).isEmpty());
-    assertEquals(new Stats(2, 1, 1, 3, 3), stats(3, Double.NaN, 1));
+    assertEquals(new Stats(2, 1, 1, 3, 3, 3), stats(3, Double.NaN, 1));
     assertEquals(1, Stats.nonFinite(boxed(3, Double.NaN, 1)));
   }
 

@@ -46,9 +46,9 @@ class BenchReportTableTest {
         ms("crash failover", PEKKO, "default", "", 5000, 6000, 4000)));
     // Lower is better: 100 / 5000 = 0.02, below 1 so Regent is better.
     assertEquals(0.02, rows.get(0).ratio().getAsDouble(), 1e-12);
-    assertEquals("0.020×", rows.get(0).cells().get(9));
+    assertEquals("0.020×", rows.get(0).cells().get(10));
     assertTrue(rows.get(1).ratio().isEmpty());
-    assertEquals("", rows.get(1).cells().get(9));
+    assertEquals("", rows.get(1).cells().get(10));
   }
 
   @Test
@@ -58,7 +58,7 @@ class BenchReportTableTest {
         throughput(REGENT, 40_000, 45_000, 44_000)));
     assertEquals(REGENT, rows.get(0).measurement().system());
     assertEquals(44_000.0 / 31_000, rows.get(0).ratio().getAsDouble(), 1e-12);
-    assertEquals("1.4×", rows.get(0).cells().get(9));
+    assertEquals("1.4×", rows.get(0).cells().get(10));
 
     String table = BenchReport.of(List.of(throughput(REGENT, 1), throughput(PEKKO, 2)), ENV)
         .table();
@@ -77,7 +77,7 @@ class BenchReportTableTest {
         new Measurement("m", "s", false, PEKKO, "default", boxed(2), ""))).get(0).ratio()
         .isEmpty());
     assertEquals("—", ReportRow.of(List.of(ms("m", REGENT, "default", "", 1))).get(0).cells()
-        .get(9));
+        .get(10));
   }
 
   @Test
@@ -85,16 +85,16 @@ class BenchReportTableTest {
     List<String> cells = ReportRow.of(List.of(
         ms("partition failover", PEKKO, "default", "not run: needs root"))).get(0).cells();
     assertEquals(List.of("partition failover", "default", "Pekko", "ms", "0", "—", "—", "—", "—",
-        "", "not run: needs root"), cells);
+        "—", "", "not run: needs root"), cells);
     assertEquals("no values",
-        ReportRow.of(List.of(ms("x", PEKKO, "default", ""))).get(0).cells().get(10));
+        ReportRow.of(List.of(ms("x", PEKKO, "default", ""))).get(0).cells().get(11));
   }
 
   @Test
   void nonFiniteValuesAreLeftOutAndSaidSo() {
     ReportRow row = ReportRow.of(List.of(ms("x", REGENT, "default", "2 trials", 7, Double.NaN)))
         .get(0);
-    assertEquals(List.of("x", "default", "Regent", "ms", "1", "7", "7", "7", "7", "—",
+    assertEquals(List.of("x", "default", "Regent", "ms", "1", "7", "7", "7", "7", "7", "—",
         "2 trials; 1 non-finite value ignored"), row.cells());
   }
 
@@ -114,9 +114,9 @@ class BenchReportTableTest {
     }
     assertEquals("", lines.get(keys.size()));
     String header = lines.get(keys.size() + 1);
-    assertTrue(header.matches("metric +profile +system +unit +n +min +median +p90 +max "
+    assertTrue(header.matches("metric +profile +system +unit +n +min +median +p90 +p99 +max "
         + "+Regent/Pekko +note"), header);
-    assertTrue(lines.get(keys.size() + 2).matches("-+( +-+){10}"), lines.get(keys.size() + 2));
+    assertTrue(lines.get(keys.size() + 2).matches("-+( +-+){11}"), lines.get(keys.size() + 2));
 
     List<String> body = lines.subList(keys.size() + 3, keys.size() + 3 + run.size());
     int medianEnd = header.indexOf("median") + "median".length();
@@ -134,10 +134,11 @@ class BenchReportTableTest {
     }
     // Known numbers of the sample: Regent's throughput median is 40710.7 (nearest rank of 3).
     assertTrue(body.stream().anyMatch(l -> l.startsWith("throughput during failover")
-        && l.contains("Regent") && l.matches(".* 39980 +40711 +41250 +41250 +1\\.1× .*")),
+        && l.contains("Regent")
+        && l.matches(".* 39980 +40711 +41250 +41250 +41250 +1\\.1× .*")),
         table);
     assertTrue(body.stream().anyMatch(l -> l.startsWith("messages lost")
-        && l.contains("Pekko") && l.matches(".* 0\\.8 +1\\.3 +2\\.3 +2\\.3")), table);
+        && l.contains("Pekko") && l.matches(".* 0\\.8 +1\\.3 +2\\.3 +2\\.3 +2\\.3")), table);
     assertTrue(lines.get(lines.size() - 2).startsWith("Regent/Pekko = Regent's median"));
     assertTrue(lines.get(lines.size() - 1).startsWith("Statistics: nearest-rank"));
     assertTrue(Arrays.stream(table.split("\n")).noneMatch(l -> l.endsWith(" ")));

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <ul>
  *   <li>{@link #smoke}: part of {@code mvn verify}; one trial per cluster and row (Pekko default's
- *       crash and pause rows are left empty: about 47 s each), and checks only that the report has
- *       every row, with values. Nothing about times. {@code -Dregent.bench=off} skips it.
+ *       crash and pause rows are left empty: about 47 s each), then the loaded phase in small: a
+ *       CPU hog, a 5 s quiet window, one crash trial under load per cluster (again none for Pekko
+ *       default). Checks only that the report has every row, with values. Nothing about times.
+ *       {@code -Dregent.bench=off} skips it.
  *   <li>{@link #full}: the benchmark, opt-in with {@code -Dregent.bench=full} ({@code ./bench.sh});
  *       trial counts and the results folder come from {@code regent.bench.*} properties
  *       ({@link BenchOptions#full}). Asserts nothing.
@@ -49,11 +51,16 @@ class FailoverBenchmarkTest {
                 && x.profile().equals(p.profile()))
             .findFirst().orElseThrow(() -> new AssertionError("no row " + m.name() + " " + p));
         boolean notRun = p.isPekkoDefault()
-            && List.of(Metric.CRASH, Metric.LOST, Metric.DUPLICATES, Metric.PAUSE, Metric.STALE)
-                .contains(m);
+            && List.of(Metric.CRASH, Metric.LOST, Metric.DUPLICATES, Metric.PAUSE, Metric.STALE,
+                Metric.CRASH_LOAD).contains(m);
         if (notRun) {
           assertTrue(row.values().isEmpty() && row.note().contains("not run in smoke mode"),
               row.toString());
+        } else if (m == Metric.RESTART_UP_LOAD) {
+          // Restarts under load follow the crash trials under load (none for Pekko default), or a
+          // node that died in the quiet window.
+          assertTrue(!row.values().isEmpty() || (p.isPekkoDefault()
+              && row.note().contains("no node restarted under load")), row.toString());
         } else {
           assertFalse(row.values().isEmpty(), "values for " + row);
         }
@@ -64,6 +71,23 @@ class FailoverBenchmarkTest {
     for (var m : r.measurements()) {
       assertTrue(r.table().contains(m.metric()), "table has a row for " + m.metric());
     }
+    // The loaded phase ran with its hog: the quiet window's note gives the load average, and the
+    // hog's own log says it started (it is killed by pid at the end of the phase).
+    for (var m : r.measurements()) {
+      if (m.metric().equals(Metric.SPURIOUS.name())) {
+        assertTrue(m.note().contains("load average") && m.note().contains("stops"), m.toString());
+      }
+      // The restart count, applied to each crash trial under load, saw the crash's restart.
+      if (m.metric().equals(Metric.CRASH_LOAD.name()) && !m.values().isEmpty()) {
+        assertTrue(m.note().contains("saw the crash's restart in " + m.values().size() + " of "
+            + m.values().size()), m.toString());
+      }
+    }
+    assertTrue(r.environment().get("load during the loaded phase").startsWith("CPU hog pid"),
+        r.environment().toString());
+    assertTrue(Files.readString(r.outDir().resolve("cpu-hog.log")).contains("cpu hog: pid"));
+    assertTrue(ProcessHandle.current().descendants().noneMatch(ph -> ph.info().commandLine()
+        .orElse("").contains("CpuHogMain")), "the CPU hog was stopped");
     for (String f : List.of("results.json", "results.md", "failover.svg")) {
       assertTrue(Files.size(r.outDir().resolve(f)) > 0, f);
     }
