@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <p>Opt-in ({@code -Dregent.multijvm.idle=true}); it only measures. Window
  * {@code -Dregent.multijvm.idle.seconds=N} (default 20); variants of Regent's default profile
- * {@code -Dregent.multijvm.idle.variants="label=key = value;key = value|label2=..."}.
+ * {@code -Dregent.multijvm.idle.variants="label=key = value;key = value|label2=..."}; a flight
+ * recording of every node: {@code -Dregent.multijvm.idle.jfr=true}; only some runs:
+ * {@code -Dregent.multijvm.idle.only=regent-default,pekko-default}.
  */
 @EnabledIfSystemProperty(named = "regent.multijvm.idle", matches = "true")
 class IdleCpuBreakdownTest {
@@ -52,14 +55,24 @@ class IdleCpuBreakdownTest {
       runs.add(Map.entry("regent-" + label, new Profile(base.system(), label, base.setup(),
           base.config() + hocon + "\n", base.lease())));
     }
+    String only = System.getProperty("regent.multijvm.idle.only", "");
     for (var run : runs) {
+      if (!only.isBlank() && !List.of(only.split(",")).contains(run.getKey())) {
+        continue;
+      }
       measure(run.getKey(), run.getValue());
     }
   }
 
   private void measure(String label, Profile p) {
-    try (var c = MultiJvmCluster.builder("idle-" + label).nodes(3).setup(p.setup())
-        .config(p.fullConfig()).start()) {
+    var builder = MultiJvmCluster.builder("idle-" + label).nodes(3).setup(p.setup())
+        .config(p.fullConfig());
+    if (Boolean.getBoolean("regent.multijvm.idle.jfr")) {
+      // A recording per node, dumped after the window to target/idle-<label>-node<i>.jfr:
+      // `jfr print --events jdk.ExecutionSample` shows where the idle CPU goes.
+      builder.jvmOption("-XX:StartFlightRecording=name=idle,settings=profile");
+    }
+    try (var c = builder.start()) {
       c.awaitAllUp(Duration.ofSeconds(90));
       // JIT, class loading and the first gossip rounds settle before the window.
       c.assertDuring("settle", Duration.ofSeconds(15), () -> true);
@@ -95,7 +108,26 @@ class IdleCpuBreakdownTest {
               e.getKey(), 100.0 * e.getValue() / TICKS_PER_SECOND / secs));
       for (int i = 0; i < 3; i++) {
         assertTrue(c.isAlive(i), "node " + i + " ran through the window (else its CPU is partial)");
+        if (Boolean.getBoolean("regent.multijvm.idle.jfr")) {
+          dumpRecording(c.pid(i), Path.of("target", "idle-" + label + "-node" + i + ".jfr"));
+        }
       }
+    }
+  }
+
+  private static void dumpRecording(long pid, Path file) {
+    try {
+      Process p = new ProcessBuilder("jcmd", Long.toString(pid), "JFR.dump", "name=idle",
+          "filename=" + file.toAbsolutePath()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      System.out.println("JFR " + file + ": " + out.strip());
+    } catch (IOException e) {
+      System.out.println("JFR dump failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
