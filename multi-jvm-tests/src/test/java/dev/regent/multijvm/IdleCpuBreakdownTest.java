@@ -27,7 +27,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * median, and the busiest thread groups.
  *
  * <p>Opt-in ({@code -Dregent.multijvm.idle=true}); it only measures. Window
- * {@code -Dregent.multijvm.idle.seconds=N} (default 20); variants of Regent's default profile
+ * {@code -Dregent.multijvm.idle.seconds=N} (default 20), after a settling time
+ * {@code -Dregent.multijvm.idle.settle-seconds=N} (default 15; the JIT compiler is still busy
+ * then, longer gives warm figures); variants of Regent's default profile
  * {@code -Dregent.multijvm.idle.variants="label=key = value;key = value|label2=..."}; a flight
  * recording of every node: {@code -Dregent.multijvm.idle.jfr=true}; only some runs:
  * {@code -Dregent.multijvm.idle.only=regent-default,pekko-default}.
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class IdleCpuBreakdownTest {
 
   private static final int SECONDS = Integer.getInteger("regent.multijvm.idle.seconds", 20);
+  private static final int SETTLE = Integer.getInteger("regent.multijvm.idle.settle-seconds", 15);
   private static final long TICKS_PER_SECOND = 100; // CLK_TCK on Linux
 
   @Test
@@ -75,7 +78,7 @@ class IdleCpuBreakdownTest {
     try (var c = builder.start()) {
       c.awaitAllUp(Duration.ofSeconds(90));
       // JIT, class loading and the first gossip rounds settle before the window.
-      c.assertDuring("settle", Duration.ofSeconds(15), () -> true);
+      c.assertDuring("settle", Duration.ofSeconds(SETTLE), () -> true);
       var before = new ArrayList<Map<String, Long>>();
       for (int i = 0; i < 3; i++) {
         before.add(threadTicks(c.pid(i)));
