@@ -3,9 +3,16 @@ package dev.regent.toolkit.internal.sbr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import dev.regent.toolkit.testkit.Await;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
@@ -13,7 +20,9 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fast rejoin on a real 3-node cluster in this JVM: node 2 disappears without a word and a new
@@ -21,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * is far away). Pekko's join retry is off ({@code retry-unsuccessful-join-after = off}), so the new
  * incarnation's first join, which only makes the cluster down the old one, is its last: it becomes
  * a member only through the resolver's hint (and the leader's nudges on the way). With fast rejoin
- * off, the same node stays outside, which shows the test needs the hint to pass.
+ * off, the same node stays outside, which shows the test needs the hint to pass. The resolvers'
+ * debug log shows the nudges to the cluster core on the way (and none with fast rejoin off).
  */
 class FastRejoinClusterTest {
 
@@ -31,12 +41,41 @@ class FastRejoinClusterTest {
       "regent.split-brain-resolver.stable-after = 30s");
 
   private LocalCluster cluster;
+  private final ListAppender<ILoggingEvent> resolverLog = new ListAppender<>();
+  private final Logger resolverLogger =
+      (Logger) LoggerFactory.getLogger(SplitBrainResolverActor.class);
+  private Level level;
+  private boolean additive;
+
+  @BeforeEach
+  void captureResolverLog() {
+    level = resolverLogger.getLevel();
+    additive = resolverLogger.isAdditive();
+    resolverLog.start();
+    resolverLogger.addAppender(resolverLog);
+    resolverLogger.setLevel(Level.DEBUG);
+    resolverLogger.setAdditive(false);
+  }
 
   @AfterEach
   void stop() {
-    if (cluster != null) {
-      cluster.close();
-      cluster = null;
+    try {
+      if (cluster != null) {
+        cluster.close();
+        cluster = null;
+      }
+    } finally {
+      resolverLogger.detachAppender(resolverLog);
+      resolverLogger.setLevel(level);
+      resolverLogger.setAdditive(additive);
+      resolverLog.stop();
+    }
+  }
+
+  private List<String> logged(String text) {
+    synchronized (resolverLog) {
+      return resolverLog.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.contains(text)).toList();
     }
   }
 
@@ -60,6 +99,12 @@ class FastRejoinClusterTest {
       assertFalse(cluster.terminated(i), "node " + i + " terminated");
       assertEquals(null, status(cluster.node(i), old), "old incarnation still listed on " + i);
     }
+    assertEquals(1, logged("telling its address that a new incarnation may join now").size());
+    assertEquals(1, logged("instead of waiting for the join retry").size());
+    assertEquals(1, logged("Fast rejoin: gossiping the Down of").size(),
+        "the member that refused the new incarnation's join gossips the Down once");
+    assertFalse(logged("Fast rejoin: gossip converged, running the leader actions now").isEmpty());
+    assertEquals(1, logged("joined on a hint; gossiping that now").size());
   }
 
   @Test
@@ -80,6 +125,8 @@ class FastRejoinClusterTest {
     Await.holds(Duration.ofSeconds(4), "the new incarnation stays outside",
         () -> Cluster.get(fresh).state().getMembers().iterator().hasNext() == false
             && cluster.members(0) == 2 && cluster.members(1) == 2);
+    assertTrue(logged("Fast rejoin:").isEmpty(), "nudges with fast-rejoin off");
+    assertTrue(logged("telling its address").isEmpty(), "a hint with fast-rejoin off");
   }
 
   /** The status of incarnation {@code u} in {@code system}'s view, or null if not a member. */
