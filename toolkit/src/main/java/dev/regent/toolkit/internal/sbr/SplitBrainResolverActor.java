@@ -42,6 +42,9 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
 
   private enum Tick { INSTANCE }
 
+  /** How long a leader nudges for a new incarnation it hinted (its join normally takes ~1-3 s). */
+  private static final Duration HINTED_FOR = Duration.ofSeconds(30);
+
   private enum AcquireNow { INSTANCE }
 
   private enum ReleaseNow { INSTANCE }
@@ -65,8 +68,16 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private List<Reachability.Record> records = List.of();
   /** Members some observer recorded Terminated (an old incarnation on the new one's join). */
   private Set<UniqueAddress> terminated = Set.of();
+  /** Members this member itself recorded Terminated (its core did, on a new incarnation's join). */
+  private Set<UniqueAddress> terminatedBySelf = Set.of();
   private OptionalLong lastHintedRejoin = OptionalLong.empty();
+  /** Old incarnations whose Down this member already gossiped at once (fast rejoin). */
+  private final Set<UniqueAddress> gossipedDown = new HashSet<>();
+  /** host:port this leader sent a {@link RejoinHint} to, with when (nanos), until the new one is Up. */
+  private final Map<String, Long> hinted = new HashMap<>();
+  private CoreNudges nudges;
   private Set<Address> seenBy = Set.of();
+  private boolean convergence;
   private boolean leader;
   private boolean selfAdded;
 
@@ -97,6 +108,7 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
       lease = LeaseProvider.get(getContext().getSystem())
           .getLease(name, lm.leaseImplementation(), owner);
     }
+    nudges = new CoreNudges(getContext().getParent()); // Pekko's cluster core starts this actor
     metrics(); // registers this node's MBean now, also on nodes that run no election
     long tickMs = Math.max(100, Math.min(1000, settings.stableAfter().toMillis() / 4));
     getTimers().startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, Duration.ofMillis(tickMs));
@@ -123,18 +135,34 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
   @Override
   public Receive createReceive() {
     return receiveBuilder()
-        .match(ClusterEvent.MemberJoined.class, e -> add(e.member(), false))
+        .match(ClusterEvent.MemberJoined.class, e -> {
+          add(e.member(), false);
+          gossipOnHintedJoin(e.member());
+          nudge();
+        })
         .match(ClusterEvent.MemberWeaklyUp.class, e -> add(e.member(), false))
-        .match(ClusterEvent.MemberUp.class, e -> add(e.member(), true))
+        .match(ClusterEvent.MemberUp.class, e -> {
+          add(e.member(), true);
+          hintedUp(e.member());
+        })
         .match(ClusterEvent.MemberLeft.class, e -> add(e.member(), false))
         .match(ClusterEvent.MemberExited.class, e -> add(e.member(), true))
-        .match(ClusterEvent.MemberDowned.class, e -> add(e.member(), true))
+        .match(ClusterEvent.MemberDowned.class, e -> {
+          add(e.member(), true);
+          nudge();
+        })
         .match(ClusterEvent.MemberRemoved.class, e -> removed(e.member(), e.previousStatus()))
         .match(ClusterEvent.UnreachableMember.class, e -> reachability(e.member(), false))
         .match(ClusterEvent.ReachableMember.class, e -> reachability(e.member(), true))
-        .match(ClusterEvent.ReachabilityChanged.class, e -> records(e.reachability()))
-        .match(ClusterEvent.SeenChanged.class,
-            e -> seenBy = Set.copyOf(CollectionConverters.asJava(e.seenBy())))
+        .match(ClusterEvent.ReachabilityChanged.class, e -> {
+          records(e.reachability());
+          nudge();
+        })
+        .match(ClusterEvent.SeenChanged.class, e -> {
+          seenBy = Set.copyOf(CollectionConverters.asJava(e.seenBy()));
+          convergence = e.convergence();
+          nudge();
+        })
         .match(ClusterEvent.LeaderChanged.class,
             e -> leaderChanged(self.address().equals(e.getLeader())))
         .match(ThisActorSystemQuarantinedEvent.class, this::quarantined)
@@ -185,6 +213,7 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
     }
     members.remove(m.uniqueAddress());
     unreachable.remove(m.uniqueAddress());
+    gossipedDown.remove(m.uniqueAddress());
     if (settings.fastRejoin()) {
       hintAfterRemoval(m, previous);
     }
@@ -226,6 +255,7 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
   private void records(Reachability r) {
     List<Reachability.Record> out = new ArrayList<>();
     Set<UniqueAddress> term = new HashSet<>();
+    Set<UniqueAddress> bySelf = new HashSet<>();
     for (Reachability.Record rec : CollectionConverters.asJava(r.records())) {
       if (rec.status() == Reachability.Unreachable$.MODULE$
           || rec.status() == Reachability.Terminated$.MODULE$) {
@@ -233,6 +263,9 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
       }
       if (rec.status() == Reachability.Terminated$.MODULE$) {
         term.add(rec.subject());
+        if (rec.observer().equals(self)) {
+          bySelf.add(rec.subject());
+        }
       }
     }
     records = List.copyOf(out);
@@ -243,6 +276,7 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
       }
     }
     terminated = Set.copyOf(term);
+    terminatedBySelf = Set.copyOf(bySelf);
   }
 
   // ---- fast rejoin ----
@@ -259,9 +293,76 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
     }
     log.info("Split-brain resolver on {} removed terminated incarnation {}; telling its address that"
         + " a new incarnation may join now", self.address(), removed);
+    hinted.put(hostPort(m.uniqueAddress()), System.nanoTime());
     // An actor selection: it passes a quarantine of the old uid and reaches a new incarnation.
     getContext().actorSelection(m.address().toString() + getSelf().path().toStringWithoutAddress())
         .tell(RejoinHint.about(removed), getSelf());
+  }
+
+  /**
+   * Fast rejoin's nudges to the local cluster core ({@link Rejoin}): gossip a Down this member
+   * recorded (an old incarnation refused on its new one's join) at once; as the leader, run the
+   * leader actions as soon as the gossip converged while an old incarnation waits for removal or a
+   * hinted new one for Up.
+   */
+  private void nudge() {
+    if (!settings.fastRejoin()) {
+      return;
+    }
+    boolean oldIncarnationDown = false;
+    boolean hintedJoining = false;
+    for (Member m : members.values()) {
+      UniqueAddress u = m.uniqueAddress();
+      boolean down = m.status().equals(org.apache.pekko.cluster.MemberStatus.down());
+      if (down && terminated.contains(u)) {
+        oldIncarnationDown = true;
+      }
+      if (down && !gossipedDown.contains(u)
+          && Rejoin.gossipAfterDown(node(u), terminatedBySelf.contains(u), node(self))) {
+        gossipedDown.add(u);
+        log.debug("Fast rejoin: gossiping the Down of {} now", u);
+        gossipToOthers(u);
+      }
+      if (m.status().equals(org.apache.pekko.cluster.MemberStatus.joining())
+          && hinted.containsKey(hostPort(u))) {
+        hintedJoining = true;
+      }
+    }
+    if (Rejoin.leaderActionsNow(leader, convergence, oldIncarnationDown, hintedJoining)) {
+      log.debug("Fast rejoin: gossip converged, running the leader actions now");
+      nudges.leaderActions(getSelf());
+    }
+  }
+
+  /** Gossips to every member but self and {@code except} that is reachable and not Down. */
+  private void gossipToOthers(UniqueAddress except) {
+    for (Member o : members.values()) {
+      UniqueAddress u = o.uniqueAddress();
+      if (!u.equals(self) && !u.equals(except) && !unreachable.contains(u)
+          && !terminated.contains(u)
+          && !o.status().equals(org.apache.pekko.cluster.MemberStatus.down())) {
+        nudges.gossipTo(o.address(), getSelf());
+      }
+    }
+  }
+
+  private void gossipOnHintedJoin(Member m) {
+    if (settings.fastRejoin() && selfDc.equals(m.dataCenter())
+        && Rejoin.gossipOnHintedJoin(leader, node(m.uniqueAddress()), hinted.keySet())) {
+      log.debug("Fast rejoin: {} joined on a hint; gossiping that now", m.address());
+      gossipToOthers(m.uniqueAddress());
+    }
+  }
+
+  /** A hinted new incarnation is Up: the leader tells it (and the others) now. */
+  private void hintedUp(Member m) {
+    if (hinted.remove(hostPort(m.uniqueAddress())) != null && leader) {
+      gossipToOthers(self);
+    }
+  }
+
+  private static String hostPort(UniqueAddress u) {
+    return u.address().getHost().orElse("") + ":" + u.address().getPort().orElse(0);
   }
 
   private void rejoinHint(RejoinHint hint) {
@@ -365,6 +466,8 @@ public final class SplitBrainResolverActor extends AbstractActorWithTimers {
   }
 
   private void tick() {
+    long now = System.nanoTime();
+    hinted.values().removeIf(at -> now - at > HINTED_FOR.toNanos());
     if (waitingForLease != null) {
       return;
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -83,6 +84,43 @@ final class LocalCluster implements AutoCloseable {
           "node " + n + " sees " + systems.size() + " members Up",
           () -> upMembers(n) == systems.size());
     }
+  }
+
+  /**
+   * Node {@code i} disappears without a word, as after a SIGKILL: cut off from every other node by
+   * the blackhole, then terminated (its leave cannot get out); then the others' blackhole toward its
+   * address is lifted, so that a new incarnation at that address reaches them. The old incarnation
+   * stays a member until a resolver or a new incarnation's join downs it.
+   */
+  void crash(int i, Duration timeout) {
+    ActorSystem old = systems.get(i);
+    List<ActorSystem> others = new ArrayList<>(systems);
+    others.remove(old);
+    others.removeIf(s -> s.whenTerminated().isCompleted());
+    Blackhole.partition(others, List.of(old));
+    old.terminate();
+    Await.until(timeout, "node " + i + " terminated", () -> terminated(i));
+    Address address = Cluster.get(old).selfAddress();
+    for (ActorSystem o : others) {
+      Blackhole.set(o, address, false);
+    }
+  }
+
+  /**
+   * Starts a new incarnation of node {@code i} at its port with {@code extraConfig}, joining by
+   * itself through the seed nodes {@code seeds} (as a restarted process configured with
+   * {@code pekko.cluster.seed-nodes} does).
+   */
+  ActorSystem restart(int i, String extraConfig, int... seeds) {
+    List<String> seedList = new ArrayList<>();
+    for (int s : seeds) {
+      seedList.add("\"" + address(s) + "\"");
+    }
+    Config extra = ConfigFactory.parseString("pekko.cluster.seed-nodes = ["
+        + String.join(",", seedList) + "]\n" + extraConfig);
+    ActorSystem system = cluster.startSystem(ports.get(i), "", extra).classicSystem();
+    systems.set(i, system);
+    return system;
   }
 
   ActorSystem node(int i) {

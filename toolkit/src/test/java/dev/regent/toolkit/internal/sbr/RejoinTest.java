@@ -1,7 +1,9 @@
 package dev.regent.toolkit.internal.sbr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
@@ -77,6 +79,47 @@ class RejoinTest {
     for (OnHint h : table) {
       assertEquals(h.action(), Rejoin.onHint(h.hint(), h.self(), h.member(), h.seeds(), h.now(),
           h.last()), h.why());
+    }
+  }
+
+  @Test
+  void onlyTheMemberThatRecordedTheNewIncarnationGossipsTheDownAtOnce() {
+    assertTrue(Rejoin.gossipAfterDown(OLD_C, true, LEADER),
+        "the member whose core refused the new incarnation's join and downed the old one");
+    assertFalse(Rejoin.gossipAfterDown(OLD_C, false, LEADER),
+        "a Down it did not record Terminated (a resolver's decision, another member's record)");
+    assertFalse(Rejoin.gossipAfterDown(new Node("10.0.0.1", 7355, 9), true, LEADER),
+        "about its own address");
+  }
+
+  @Test
+  void theLeaderGossipsTheJoinOfAnAddressItHinted() {
+    List<String> hinted = List.of("10.0.0.3:7355");
+    assertTrue(Rejoin.gossipOnHintedJoin(true, NEW_C, hinted));
+    assertFalse(Rejoin.gossipOnHintedJoin(false, NEW_C, hinted), "not the leader");
+    assertFalse(Rejoin.gossipOnHintedJoin(true, new Node("10.0.0.4", 7355, 4), hinted),
+        "a plain join of an address it did not hint");
+    assertFalse(Rejoin.gossipOnHintedJoin(true, new Node("10.0.0.3", 7356, 4), hinted),
+        "another port on that host");
+  }
+
+  private record Actions(String why, boolean leader, boolean convergence, boolean oldDown,
+      boolean hintedJoining, boolean now) {}
+
+  @Test
+  void theLeaderRunsItsLeaderActionsAtOnceOnlyOnConvergenceAndOnlyForARejoin() {
+    List<Actions> table = List.of(
+        new Actions("old incarnation waits for removal", true, true, true, false, true),
+        new Actions("hinted new incarnation waits for Up", true, true, false, true, true),
+        new Actions("both", true, true, true, true, true),
+        new Actions("not converged: the core would only count a tick without acting", true, false,
+            true, true, false),
+        new Actions("not the leader", false, true, true, true, false),
+        new Actions("nothing of a rejoin pending (a plain join, a resolver's Down)", true, true,
+            false, false, false));
+    for (Actions a : table) {
+      assertEquals(a.now(), Rejoin.leaderActionsNow(a.leader(), a.convergence(), a.oldDown(),
+          a.hintedJoining()), a.why());
     }
   }
 
