@@ -98,6 +98,11 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
 
   private final ElectionRuntime rt;
   private final TimerScheduler<ElectionProtocol> timers;
+
+  private static final long NO_TICK = Long.MIN_VALUE;
+
+  /** The core's wake-up time the pending Tick timer was started for; {@link #NO_TICK} if none. */
+  private long tickAt = NO_TICK;
   private final ActorRef<ClusterEvent.MemberEvent> memberEvents;
   private final ActorRef<ClusterEvent.ReachabilityEvent> reachabilityEvents;
   private final ElectionCore core;
@@ -176,8 +181,10 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
   @Override
   public Receive<ElectionProtocol> createReceive() {
     return newReceiveBuilder()
-        .onMessageEquals(Tick.INSTANCE, () -> guarded(() -> step(
-            new ElectionEvent.Tick(System.nanoTime()))))
+        .onMessageEquals(Tick.INSTANCE, () -> guarded(() -> {
+          tickAt = NO_TICK; // this timer has fired
+          step(new ElectionEvent.Tick(System.nanoTime()));
+        }))
         .onMessage(PeerEnvelope.class, p -> guarded(() -> onPeer(p)))
         .onMessage(NodeHello.class, h -> guarded(() -> onHello(h)))
         .onMessage(MemberChanged.class, e -> guarded(() -> onMemberEvent(e.event())))
@@ -379,9 +386,16 @@ public final class ElectionActor extends AbstractBehavior<ElectionProtocol> {
       awaitingStepDown.forEach(w -> w.tell(Done.getInstance()));
       awaitingStepDown.clear();
     }
-    long delay = Math.max(0, s.wakeAt() - System.nanoTime());
-    timers.startSingleTimer(Tick.INSTANCE, Tick.INSTANCE,
-        Duration.ofNanos(Math.min(delay, TimeUnit.MINUTES.toNanos(1))));
+    // Restart the timer only when the core wants to wake at another time. Restarting it on every
+    // step (every heartbeat acknowledgement) cancelled a Tick already queued behind the message
+    // being handled, so under CPU starvation heartbeats went out a scheduler tick late or later,
+    // and each restart cost a cancel and a schedule even when idle.
+    if (s.wakeAt() != tickAt) {
+      long delay = Math.max(0, s.wakeAt() - System.nanoTime());
+      timers.startSingleTimer(Tick.INSTANCE, Tick.INSTANCE,
+          Duration.ofNanos(Math.min(delay, TimeUnit.MINUTES.toNanos(1))));
+      tickAt = s.wakeAt();
+    }
   }
 
   // ---- hand-over gate -------------------------------------------------------------------------
