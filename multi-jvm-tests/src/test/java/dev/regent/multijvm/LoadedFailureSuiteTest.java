@@ -37,15 +37,25 @@ class LoadedFailureSuiteTest extends FailureSuiteTest {
 
   @BeforeAll
   static void startHog() {
+    hog = startHogAndAwaitLoad();
+  }
+
+  /**
+   * Starts a hog with {@code regent.multijvm.load.threads} (default {@link CpuHog#defaultThreads})
+   * busy threads, ending by itself after 30 min, and waits (at most 2 min) until the 1-minute load
+   * average has reached twice the core count. Also used by {@link LoadedChaosTest}.
+   */
+  static CpuHog startHogAndAwaitLoad() {
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = Integer.getInteger("regent.multijvm.load.threads", CpuHog.defaultThreads());
     Path log = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target",
         "node-logs", "cpu-hog.log");
-    hog = CpuHog.start(threads, Duration.ofMinutes(30), log);
-    double reached = hog.awaitLoad(2.0 * cores, Duration.ofMinutes(2));
-    System.out.println("MEASURED load: cpu hog pid " + hog.pid() + " with " + threads
+    CpuHog started = CpuHog.start(threads, Duration.ofMinutes(30), log);
+    double reached = started.awaitLoad(2.0 * cores, Duration.ofMinutes(2));
+    System.out.println("MEASURED load: cpu hog pid " + started.pid() + " with " + threads
         + " busy threads on " + cores + " cores; 1-minute load average before the first test: "
         + reached + " (1/5/15 min: " + LoadAverage.now() + ")");
+    return started;
   }
 
   @BeforeEach
