@@ -39,16 +39,7 @@ class HarnessLifecycleTest {
       assertNotEquals(oldPid, cluster.pid(2));
       assertFalse(ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false));
       pids.add(cluster.pid(2));
-      cluster.awaitCondition("restarted node 2 Up in every view (same port)",
-          Duration.ofSeconds(90), () -> {
-            for (int i = 0; i < 3; i++) {
-              var s = cluster.status(i);
-              if (s.upCount() != 3 || !s.unreachable().isEmpty()) {
-                return false;
-              }
-            }
-            return cluster.status(2).pid() == cluster.pid(2);
-          });
+      cluster.awaitRestartedUp(2, Duration.ofSeconds(90)); // same port
       cluster.awaitCondition("node 2 reported spawn-to-Up after restart", Duration.ofSeconds(10),
           () -> cluster.spawnToUpMillis(2).size() == 2);
       System.out.println("MEASURED lifecycle: node 2 restart spawn->Up (joining a running cluster) "

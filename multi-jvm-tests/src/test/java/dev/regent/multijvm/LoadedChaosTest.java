@@ -1,13 +1,9 @@
 package dev.regent.multijvm;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.regent.multijvm.harness.CpuHog;
 import dev.regent.multijvm.harness.MultiJvmCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link ChaosTest}'s schedule, unchanged, while a {@link CpuHog} over-subscribes the cores, as
@@ -17,26 +13,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * "The loaded profile"); 60 s of faults ({@code -Dregent.chaos.seconds=N}).
  */
 @EnabledIfSystemProperty(named = "regent.multijvm.load", matches = "on")
+@ExtendWith(LoadedProfile.class)
 class LoadedChaosTest extends ChaosTest {
-
-  private static CpuHog hog;
-
-  @BeforeAll
-  static void startHog() {
-    hog = LoadedFailureSuiteTest.startHogAndAwaitLoad();
-  }
-
-  @BeforeEach
-  void hogRuns() {
-    assertTrue(hog != null && hog.isAlive(), "the cpu hog runs");
-  }
-
-  @AfterAll
-  static void stopHog() {
-    if (hog != null) {
-      hog.close();
-    }
-  }
 
   @Override
   MultiJvmCluster.Builder cluster() {

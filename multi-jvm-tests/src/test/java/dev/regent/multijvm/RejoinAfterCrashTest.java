@@ -133,15 +133,7 @@ class RejoinAfterCrashTest {
     long spawnWall = System.currentTimeMillis();
     String load = LoadAverage.now();
     cluster.restart(2);
-    cluster.awaitCondition("restarted node 2 Up in every view", Duration.ofSeconds(90), () -> {
-      for (int i = 0; i < 3; i++) {
-        var s = cluster.status(i);
-        if (s.upCount() != 3 || !s.unreachable().isEmpty()) {
-          return false;
-        }
-      }
-      return cluster.status(2).pid() == cluster.pid(2);
-    });
+    cluster.awaitRestartedUp(2, Duration.ofSeconds(90));
     cluster.awaitCondition("node 2 reported spawn-to-Up after restart", Duration.ofSeconds(10),
         () -> cluster.spawnToUpMillis(2).size() == before + 1);
     long ms = cluster.spawnToUpMillis(2).get(before);

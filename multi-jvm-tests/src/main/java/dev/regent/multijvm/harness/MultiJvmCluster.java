@@ -317,6 +317,22 @@ public final class MultiJvmCluster implements AutoCloseable {
    * Polls {@code condition} every 100 ms until it holds; fails with {@code description} after
    * {@code timeout}. Fails at once, naming the node and its log, if a node exits unexpectedly.
    */
+  /**
+   * Waits until the restarted node {@code restarted} is reported by its new process and every node
+   * sees all {@link #size} nodes Up and none unreachable (the old incarnation is gone everywhere).
+   */
+  public void awaitRestartedUp(int restarted, Duration timeout) {
+    awaitCondition("restarted node " + restarted + " Up in every view", timeout, () -> {
+      for (int i = 0; i < size(); i++) {
+        NodeStatus s = status(i);
+        if (s.upCount() != size() || !s.unreachable().isEmpty()) {
+          return false;
+        }
+      }
+      return status(restarted).pid() == pid(restarted);
+    });
+  }
+
   public void awaitCondition(String description, Duration timeout, BooleanSupplier condition) {
     Await.eventually(timeout, ControlClient.POLL, description, () -> {
       for (NodeProcess n : nodes) {
