@@ -344,10 +344,19 @@ class AvailabilityTest {
    * host whose renewals came late, resolver decisions) is what a flapping minority costs.
    */
   private void printGapBreakdown(History h, long from, long to) {
+    // One pass: the incarnations started and not yet stopped (running or suspended), and each
+    // crash or pause that hit a node hosting one of them.
     List<Long> hostFaults = new ArrayList<>();
+    Map<List<Long>, Integer> open = new HashMap<>();
     for (HistoryEvent e : h.events()) {
-      if (e instanceof Fault f && (f.kind() == FaultKind.CRASH || f.kind() == FaultKind.PAUSE)
-          && f.nanos() >= from && hostedBy(h, f.nodes(), f.nanos())) {
+      if (e instanceof SingletonStarted st) {
+        open.put(List.of(st.pid(), st.lineage(), st.token()), st.node());
+      } else if (e instanceof SingletonStopped st) {
+        open.remove(List.of(st.pid(), st.lineage(), st.token()));
+      } else if (e instanceof NodeExited x) {
+        open.keySet().removeIf(k -> k.get(0) == x.pid());
+      } else if (e instanceof Fault f && (f.kind() == FaultKind.CRASH || f.kind() == FaultKind.PAUSE)
+          && f.nanos() >= from && open.values().stream().anyMatch(f.nodes()::contains)) {
         hostFaults.add(f.nanos());
       }
     }
@@ -379,24 +388,6 @@ class AvailabilityTest {
         failovers.isEmpty() ? 0.0 : failovers.get(failovers.size() - 1) / 1e6);
     System.out.printf("MEASURED availability lost otherwise: %.1f s; availability outside the"
         + " host's own failovers: %.1f %%%n", other / 1e9, 100.0 * (window - other) / window);
-  }
-
-  /** Whether one of {@code nodes} hosted an incarnation (running or suspended) at {@code at}. */
-  private static boolean hostedBy(History h, List<Integer> nodes, long at) {
-    Map<List<Long>, Integer> open = new HashMap<>();
-    for (HistoryEvent e : h.events()) {
-      if (e.nanos() >= at) {
-        break;
-      }
-      if (e instanceof SingletonStarted s) {
-        open.put(List.of(s.pid(), s.lineage(), s.token()), s.node());
-      } else if (e instanceof SingletonStopped s) {
-        open.remove(List.of(s.pid(), s.lineage(), s.token()));
-      } else if (e instanceof NodeExited x) {
-        open.keySet().removeIf(k -> k.get(0) == x.pid());
-      }
-    }
-    return open.values().stream().anyMatch(nodes::contains);
   }
 
   private void log(String what) {
