@@ -12,6 +12,7 @@ import dev.regent.toolkit.internal.status.StatusServer;
 import dev.regent.toolkit.internal.status.StatusSettings;
 import dev.regent.toolkit.internal.status.StatusSource;
 import dev.regent.toolkit.internal.wire.ElectionProtocol;
+import dev.regent.toolkit.internal.wire.WireWarmUp;
 import dev.regent.toolkit.leadership.Leadership;
 import dev.regent.toolkit.leadership.LeadershipEvent;
 import dev.regent.toolkit.leadership.NodeId;
@@ -132,6 +133,7 @@ public final class ElectionRuntime implements Extension, StatusSource {
         ? Optional.of(StatusServer.start(this, statusSettings)) : Optional.empty();
     this.publisher = system.systemActorOf(LeadershipPublisher.create(), PUBLISHER_NAME,
         Props.empty());
+    WireWarmUp.start(system); // the first vote, heartbeat and ack of this JVM are then not cold
     var supervised = Behaviors.supervise(ElectionActor.create(this))
         .onFailure(settings.restartBackoff().toSupervisorStrategy());
     this.electionActor = system.systemActorOf(supervised, ACTOR_NAME,
