@@ -54,8 +54,9 @@ public final class WireWarmUp {
     long start = System.nanoTime();
     int ok = 0;
     try {
+      List<Object> samples = samples();
       for (int round = 0; round < ROUNDS; round++) {
-        for (Object sample : samples()) {
+        for (Object sample : samples) {
           var serializer = serialization.findSerializerFor(sample);
           byte[] bytes = serializer.toBinary(sample);
           Object back = serialization.deserialize(bytes, serializer.identifier(),
