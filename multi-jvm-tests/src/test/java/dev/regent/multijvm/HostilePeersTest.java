@@ -112,13 +112,7 @@ class HostilePeersTest {
   @AfterEach
   void stop() {
     hostiles.forEach(ActorSystem::terminate);
-    for (ActorSystem<?> h : hostiles) {
-      try {
-        h.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("hostile system did not terminate", e);
-      }
-    }
+    hostiles.forEach(TestCluster::awaitTerminated);
     if (cluster != null) {
       cluster.close();
     }

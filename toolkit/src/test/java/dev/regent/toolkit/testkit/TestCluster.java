@@ -38,6 +38,11 @@ import org.apache.pekko.cluster.typed.Join;
  */
 public final class TestCluster implements AutoCloseable {
 
+  /** How long a terminating system may take: CoordinatedShutdown's phases, then remoting. */
+  private static final Duration TERMINATION_TIMEOUT = Duration.ofSeconds(60);
+  /** As Pekko's later {@code shutdown-streams-timeout} (see {@link StalledRemotingShutdown}). */
+  private static final Duration STREAMS_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
   public static final String SYSTEM_NAME = "regent";
 
   private final Path stateRoot;
@@ -290,9 +295,39 @@ public final class TestCluster implements AutoCloseable {
     system.terminate();
   }
 
-  private static void awaitTerminated(ActorSystem<Void> system) {
+  /**
+   * Waits for {@code system} to terminate (bounded), ending remoting streams that Pekko 1.7 would
+   * wait for forever ({@link StalledRemotingShutdown}); on a timeout the exception carries the
+   * actor tree and every thread's stack.
+   */
+  public static void awaitTerminated(ActorSystem<?> system) {
+    var terminated = system.getWhenTerminated().toCompletableFuture();
+    long start = System.nanoTime();
+    long shuttingDownSince = -1;
+    boolean connectionsClosed = false;
     try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      while (true) {
+        try {
+          terminated.get(100, TimeUnit.MILLISECONDS);
+          return;
+        } catch (java.util.concurrent.TimeoutException notYet) {
+          long now = System.nanoTime();
+          if (now - start > TERMINATION_TIMEOUT.toNanos()) {
+            throw notYet;
+          }
+          // Pekko 1.7's Artery can wait forever for a TLS stream in its shutdown: end those
+          // streams as Pekko's later fix does, once the transport has been shutting down a while.
+          if (!connectionsClosed
+              && StalledRemotingShutdown.transportShuttingDown(system.classicSystem())) {
+            if (shuttingDownSince < 0) {
+              shuttingDownSince = now;
+            } else if (now - shuttingDownSince > STREAMS_SHUTDOWN_TIMEOUT.toNanos()) {
+              StalledRemotingShutdown.closeConnections(system.classicSystem());
+              connectionsClosed = true;
+            }
+          }
+        }
+      }
     } catch (Exception e) {
       // What holds it up is in a thread's stack: print them (a termination hang is otherwise
       // undiagnosable after the fact).
@@ -303,8 +338,14 @@ public final class TestCluster implements AutoCloseable {
           dump.append("    at ").append(f).append('\n');
         }
       });
-      throw new IllegalStateException("actor system " + system + " did not terminate; threads:\n"
-          + dump, e);
+      String tree;
+      try {
+        tree = ((org.apache.pekko.actor.ActorSystemImpl) system.classicSystem()).printTree();
+      } catch (RuntimeException | LinkageError treeFailure) {
+        tree = "(the actor tree could not be printed: " + treeFailure + ")";
+      }
+      throw new IllegalStateException("actor system " + system + " did not terminate; actors:\n"
+          + tree + "\nthreads:\n" + dump, e);
     }
   }
 
