@@ -1,8 +1,8 @@
 package dev.regent.toolkit.testkit;
 
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.actor.PoisonPill;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.PoisonPill;
 import org.apache.pekko.remote.RemoteActorRefProvider;
 import org.apache.pekko.remote.RemoteTransport;
 import org.apache.pekko.remote.artery.ArteryTransport;

@@ -38,7 +38,7 @@ import org.apache.pekko.cluster.typed.Join;
  */
 public final class TestCluster implements AutoCloseable {
 
-  /** How long a terminating system may take: CoordinatedShutdown's phases, then remoting. */
+  /** How long CoordinatedShutdown's phases may take, until remoting shuts down. */
   private static final Duration TERMINATION_TIMEOUT = Duration.ofSeconds(60);
   /** As Pekko's later {@code shutdown-streams-timeout} (see {@link StalledRemotingShutdown}). */
   private static final Duration STREAMS_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
@@ -302,33 +302,19 @@ public final class TestCluster implements AutoCloseable {
    */
   public static void awaitTerminated(ActorSystem<?> system) {
     var terminated = system.getWhenTerminated().toCompletableFuture();
-    long start = System.nanoTime();
-    long shuttingDownSince = -1;
-    boolean connectionsClosed = false;
     try {
-      while (true) {
-        try {
-          terminated.get(100, TimeUnit.MILLISECONDS);
-          return;
-        } catch (java.util.concurrent.TimeoutException notYet) {
-          long now = System.nanoTime();
-          if (now - start > TERMINATION_TIMEOUT.toNanos()) {
-            throw notYet;
-          }
-          // Pekko 1.7's Artery can wait forever for a TLS stream in its shutdown: end those
-          // streams as Pekko's later fix does, once the transport has been shutting down a while.
-          if (!connectionsClosed
-              && StalledRemotingShutdown.transportShuttingDown(system.classicSystem())) {
-            if (shuttingDownSince < 0) {
-              shuttingDownSince = now;
-            } else if (now - shuttingDownSince > STREAMS_SHUTDOWN_TIMEOUT.toNanos()) {
-              StalledRemotingShutdown.closeConnections(system.classicSystem());
-              connectionsClosed = true;
-            }
-          }
-        }
+      // CoordinatedShutdown's phases first; Artery's transport is the last thing to shut down.
+      Await.until(TERMINATION_TIMEOUT, "the termination of " + system, () -> terminated.isDone()
+          || StalledRemotingShutdown.transportShuttingDown(system.classicSystem()));
+      try {
+        terminated.get(STREAMS_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException stalled) {
+        // Pekko 1.7's Artery can wait forever for a TLS stream in its shutdown: end those streams
+        // as Pekko's later fix does.
+        StalledRemotingShutdown.closeConnections(system.classicSystem());
+        terminated.get(STREAMS_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       }
-    } catch (Exception e) {
+    } catch (Exception | AssertionError e) {
       // What holds it up is in a thread's stack: print them (a termination hang is otherwise
       // undiagnosable after the fact).
       StringBuilder dump = new StringBuilder();
