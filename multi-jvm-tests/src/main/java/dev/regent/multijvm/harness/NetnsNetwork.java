@@ -480,6 +480,11 @@ final class NetnsNetwork implements AutoCloseable {
 
   /** Runs a command, waiting at most 20 s; its output, or an exception naming it and its output. */
   static String run(List<String> cmd) {
+    return run(cmd, COMMAND_TIMEOUT);
+  }
+
+  /** {@link #run(List)} with its own bound, for a command that may wait on a lossy link. */
+  static String run(List<String> cmd, Duration timeout) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -493,9 +498,9 @@ final class NetnsNetwork implements AutoCloseable {
       }, "regent-netns-cmd");
       reader.setDaemon(true);
       reader.start();
-      if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("timed out after " + COMMAND_TIMEOUT.toSeconds() + " s: "
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s: "
             + String.join(" ", cmd));
       }
       String out = output.get(5, TimeUnit.SECONDS);
